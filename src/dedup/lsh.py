@@ -1,0 +1,176 @@
+"""LSH banding: band keys, the bucket table, and candidate pairs.
+
+A bucket remembers only the first and the latest document that fell in it.
+A new document becomes a candidate of those two (a star on the first member
+plus a chain through the members), so a template shared by 100,000 documents
+costs two candidates per document and band, never all pairs. Each document's
+candidates depend only on the documents before it, so a batch gives exactly
+what adding the documents one by one gives.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, uint64
+
+from ._hash import _fmix64, _round
+
+RECALL_MARGIN = 0.02
+RECALL_TARGET = 0.99
+MAX_LOAD = 0.7
+
+
+def candidate_probability(j: float, bands: int, rows: int) -> float:
+    """P[two documents of Jaccard ``j`` share a band]: 1 - (1 - j**rows)**bands.
+
+    >>> round(candidate_probability(0.82, 18, 7), 4)
+    0.9942
+    >>> round(candidate_probability(0.82, 9, 13), 4)  # datasketch's choice at 0.8
+    0.7893
+    """
+    return 1.0 - (1.0 - j**rows) ** bands
+
+
+def choose_bands(
+    threshold: float, num_perm: int, margin: float = RECALL_MARGIN, recall: float = RECALL_TARGET
+) -> tuple[int, int]:
+    """(bands, rows) for ``threshold``: recall >= ``recall`` at ``threshold + margin``.
+
+    Among the layouts that meet the recall target, take the one with the least
+    candidate probability integrated over [0, threshold] (fewest false
+    candidates); if none meets it, the one with the best recall there.
+
+    >>> choose_bands(0.8, 128)
+    (18, 7)
+    >>> choose_bands(0.5, 128)
+    (42, 3)
+    """
+    target = min(1.0, threshold + margin)
+    grid = np.linspace(0.0, threshold, 201)
+    best, best_key = None, None
+    for rows in range(1, num_perm + 1):
+        bands = num_perm // rows
+        p = candidate_probability(target, bands, rows)
+        fp = float(np.trapezoid(1.0 - (1.0 - grid**rows) ** bands, grid))
+        key = (0, fp, bands) if p >= recall else (1, -p, bands)
+        if best_key is None or key < best_key:
+            best, best_key = (bands, rows), key
+    assert best is not None
+    return best
+
+
+# ------------------------------------------------------------------ kernels
+
+
+@njit(cache=True)
+def _band_keys(sig, bands, rows):
+    """uint64[docs, bands]: a hash of each band's values and its index (never 0)."""
+    m = sig.shape[0]
+    out = np.empty((m, bands), dtype=np.uint64)
+    for d in range(m):
+        for i in range(bands):
+            h = _round(uint64(0x9E3779B97F4A7C15), uint64(i + 1))
+            for t in range(i * rows, (i + 1) * rows):
+                h = _round(h, uint64(sig[d, t]))
+            h = _fmix64(h)
+            if h == uint64(0):
+                h = uint64(1)
+            out[d, i] = h
+    return out
+
+
+@njit(cache=True)
+def _lookup(keys, first, last, bandkeys, ids, insert, cand, ncand):
+    """Candidates of each row of ``bandkeys``; with ``insert``, add it after.
+
+    ``cand[d, :ncand[d]]`` gets the distinct first/last members of row d's
+    buckets, in band order. Returns how many new buckets were created.
+    """
+    mask = keys.shape[0] - 1
+    created = 0
+    for d in range(bandkeys.shape[0]):
+        c = 0
+        for i in range(bandkeys.shape[1]):
+            key = bandkeys[d, i]
+            s = np.int64(key & uint64(mask))
+            while keys[s] != uint64(0) and keys[s] != key:
+                s = (s + 1) & mask
+            if keys[s] == key:
+                for who in (first[s], last[s]):
+                    seen = False
+                    for q in range(c):
+                        if cand[d, q] == who:
+                            seen = True
+                            break
+                    if not seen:
+                        cand[d, c] = who
+                        c += 1
+                if insert:
+                    last[s] = ids[d]
+            elif insert:
+                keys[s] = key
+                first[s] = ids[d]
+                last[s] = ids[d]
+                created += 1
+        ncand[d] = c
+    return created
+
+
+@njit(cache=True)
+def _rehash(keys, first, last, nkeys, nfirst, nlast):
+    mask = nkeys.shape[0] - 1
+    for s in range(keys.shape[0]):
+        key = keys[s]
+        if key == uint64(0):
+            continue
+        t = np.int64(key & uint64(mask))
+        while nkeys[t] != uint64(0):
+            t = (t + 1) & mask
+        nkeys[t] = key
+        nfirst[t] = first[s]
+        nlast[t] = last[s]
+
+
+class BucketTable:
+    """An open-addressing table: band key -> (first, latest) document id."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        cap = 1 << max(4, math.ceil(math.log2(max(capacity, 16))))
+        self.keys = np.zeros(cap, dtype=np.uint64)
+        self.first = np.zeros(cap, dtype=np.int32)
+        self.last = np.zeros(cap, dtype=np.int32)
+        self.size = 0
+
+    @property
+    def nbytes(self) -> int:
+        return self.keys.nbytes + self.first.nbytes + self.last.nbytes
+
+    def _reserve(self, extra: int) -> None:
+        need = self.size + extra
+        if need <= MAX_LOAD * self.keys.shape[0]:
+            return
+        cap = self.keys.shape[0]
+        while need > MAX_LOAD * cap:
+            cap *= 2
+        keys = np.zeros(cap, dtype=np.uint64)
+        first = np.zeros(cap, dtype=np.int32)
+        last = np.zeros(cap, dtype=np.int32)
+        _rehash(self.keys, self.first, self.last, keys, first, last)
+        self.keys, self.first, self.last = keys, first, last
+
+    def candidates(
+        self, bandkeys: np.ndarray, ids: np.ndarray, insert: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate ids per row (``cand[d, :ncand[d]]``), inserting rows if asked."""
+        m, b = bandkeys.shape
+        if insert:
+            self._reserve(m * b)
+        cand = np.empty((m, 2 * b), dtype=np.int32)
+        ncand = np.zeros(m, dtype=np.int64)
+        if m:
+            self.size += _lookup(
+                self.keys, self.first, self.last, bandkeys, ids.astype(np.int32), insert, cand, ncand
+            )
+        return cand, ncand

@@ -1,0 +1,240 @@
+"""Signatures: a batch of texts -> a (documents x num_perm) uint32 matrix.
+
+Three schemes, each a numba kernel with a plain-Python spec
+(:func:`reference_signature`) that the tests compare by exact equality:
+
+``fss`` (default)
+    Fast similarity sketching (Dahlgaard, Knudsen and Thorup, 2017). In round
+    ``r`` every shingle is thrown into one of the ``k`` bins with value
+    ``r + u`` (``u`` uniform in [0, 1)); a bin keeps its smallest value. Rounds
+    stop once every bin holds a value, since later rounds only bring larger
+    values; after 8 rounds the few bins still empty (tiny documents only) get
+    a classic min-hash value. Each bin's value comes from the union's minimum,
+    so ``P[sig_a[i] == sig_b[i]] = J(a, b)`` (unbiased), and a document costs
+    O(n + k log k) instead of min-hash's O(n k). Because each shingle lands in
+    one bin per round, the bins sample the set nearly without replacement and
+    the estimate's variance is at or below min-hash's binomial J(1-J)/k.
+``datasketch``
+    ``datasketch.MinHash`` 2.x (its ``affine32`` default): fmix32 of the 32-bit
+    token hash, then ``a*h + b mod 2**32`` per permutation. O(n k).
+``datasketch-legacy``
+    datasketch before 2.0: ``(a*h + b) % (2**61 - 1) & (2**32 - 1)`` where
+    ``a*h + b`` wraps modulo 2**64 as numpy's uint64 arithmetic does (an
+    overflow datasketch shipped; reproduced here on purpose, for compatibility).
+
+For the datasketch schemes the token hash is the low 32 bits of dedup's
+64-bit shingle hash, so feeding those values to ``datasketch.MinHash`` with
+an identity ``hashfunc`` gives identical signatures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from numba import njit, uint64
+
+from ._hash import MASK64, P1, P2, _fmix64, fmix64
+from .config import Config
+from .shingling import STATE_SIZE, _DONE, _fill, _start, encode_batch, word_table
+
+EMPTY = 0xFFFFFFFF  # a bin no shingle reached (all bins of an empty document)
+ROUNDS = 8
+MASK28 = (1 << 28) - 1
+MERSENNE = (1 << 61) - 1
+CHUNK = 4096  # shingle hashes buffered per document before streaming
+
+_SCHEME_ID = {"fss": 0, "datasketch": 1, "datasketch-legacy": 2}
+
+
+# ---------------------------------------------------------------- reference
+
+
+def round_seed(seed: int, r: int) -> int:
+    return fmix64((seed * P1 + r + 1) & MASK64)
+
+
+def bin_seed(seed: int, j: int) -> int:
+    return fmix64((seed * P2 + j + 1) & MASK64)
+
+
+def fmix32(x: int) -> int:
+    x ^= x >> 16
+    x = (x * 0x85EBCA6B) & 0xFFFFFFFF
+    x ^= x >> 13
+    x = (x * 0xC2B2AE35) & 0xFFFFFFFF
+    return x ^ (x >> 16)
+
+
+def permutations(config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """The (a, b) parameters of the datasketch schemes, drawn as datasketch draws them."""
+    gen = np.random.RandomState(config.seed)
+    k = config.num_perm
+    if config.scheme == "datasketch-legacy":
+        ab = np.array(
+            [
+                (gen.randint(1, MERSENNE, dtype=np.uint64), gen.randint(0, MERSENNE, dtype=np.uint64))
+                for _ in range(k)
+            ],
+            dtype=np.uint64,
+        ).T
+        return ab[0].copy(), ab[1].copy()
+    if config.scheme == "datasketch":
+        a = gen.randint(0, 1 << 31, k, dtype=np.uint32).astype(np.uint64) * 2 + 1
+        b = gen.randint(0, 1 << 32, k, dtype=np.uint32).astype(np.uint64)
+        return a, b
+    return np.zeros(k, np.uint64), np.zeros(k, np.uint64)
+
+
+def reference_signature(hashes: Iterable[int], config: Config) -> list[int]:
+    """The signature of a set of 64-bit shingle hashes, in plain Python ints."""
+    hashes = set(hashes)
+    k, seed = config.num_perm, config.seed
+    sig = [EMPTY] * k
+    if config.scheme == "fss":
+        for r in range(ROUNDS):
+            rs = round_seed(seed, r)
+            for h in hashes:
+                x = fmix64(h ^ rs)
+                j = ((x >> 32) * k) >> 32
+                sig[j] = min(sig[j], (r << 28) | (x & MASK28))
+        for j in range(k):
+            if sig[j] == EMPTY and hashes:
+                bs = bin_seed(seed, j)
+                sig[j] = min((ROUNDS << 28) | (fmix64(h ^ bs) & MASK28) for h in hashes)
+        return sig
+    a, b = (list(map(int, p)) for p in permutations(config))
+    for h in hashes:
+        hv = h & 0xFFFFFFFF
+        for i in range(k):
+            if config.scheme == "datasketch":
+                v = (a[i] * fmix32(hv) + b[i]) & 0xFFFFFFFF
+            else:
+                v = (((a[i] * hv + b[i]) & MASK64) % MERSENNE) & 0xFFFFFFFF
+            sig[i] = min(sig[i], v)
+    return sig
+
+
+# ------------------------------------------------------------------ kernels
+
+
+@njit(cache=True, inline="always")
+def _fss_round(hashes, cnt, r, rs, k, sig, filled):
+    for t in range(cnt):
+        x = _fmix64(hashes[t] ^ rs)
+        j = ((x >> uint64(32)) * uint64(k)) >> uint64(32)
+        v = np.uint32((uint64(r) << uint64(28)) | (x & uint64(MASK28)))
+        if v < sig[j]:
+            if sig[j] == np.uint32(EMPTY):
+                filled += 1
+            sig[j] = v
+    return filled
+
+
+@njit(cache=True, inline="always")
+def _fss_fallback(hashes, cnt, bs, j, sig):
+    for t in range(cnt):
+        v = np.uint32((uint64(ROUNDS) << uint64(28)) | (_fmix64(hashes[t] ^ bs[j]) & uint64(MASK28)))
+        if v < sig[j]:
+            sig[j] = v
+
+
+@njit(cache=True, inline="always")
+def _perm_update(hashes, cnt, scheme, a, b, sig):
+    k = sig.shape[0]
+    m32 = uint64(0xFFFFFFFF)
+    for t in range(cnt):
+        hv = hashes[t] & m32
+        if scheme == 1:
+            hv ^= hv >> uint64(16)
+            hv = (hv * uint64(0x85EBCA6B)) & m32
+            hv ^= hv >> uint64(13)
+            hv = (hv * uint64(0xC2B2AE35)) & m32
+            hv ^= hv >> uint64(16)
+            for i in range(k):
+                v = np.uint32((a[i] * hv + b[i]) & m32)
+                if v < sig[i]:
+                    sig[i] = v
+        else:
+            for i in range(k):
+                v = np.uint32(((a[i] * hv + b[i]) % uint64(MERSENNE)) & m32)
+                if v < sig[i]:
+                    sig[i] = v
+
+
+@njit(cache=True)
+def _signatures(buf, offsets, table, n, char_mode, scheme, seed, a, b, sig, counts):
+    """Fill ``sig[d]`` and ``counts[d]`` (shingles emitted, repeats included) per document."""
+    k = sig.shape[1]
+    rs = np.empty(ROUNDS, dtype=np.uint64)
+    for r in range(ROUNDS):
+        rs[r] = _fmix64(uint64(seed) * uint64(P1) + uint64(r + 1))
+    bs = np.empty(k, dtype=np.uint64)
+    for j in range(k):
+        bs[j] = _fmix64(uint64(seed) * uint64(P2) + uint64(j + 1))
+    st = np.zeros(STATE_SIZE, dtype=np.int64)
+    ring = np.zeros(n, dtype=np.uint64)
+    chunk = np.empty(CHUNK, dtype=np.uint64)
+    for d in range(offsets.shape[0] - 1):
+        row = sig[d]
+        row[:] = np.uint32(EMPTY)
+        start, end = offsets[d], offsets[d + 1]
+        _start(st, start)
+        total = 0
+        filled = 0
+        cnt = 0
+        first = True
+        # Round 0 (or the whole min-hash for the datasketch schemes), streamed.
+        while st[_DONE] == 0:
+            cnt = _fill(buf, end, table, n, char_mode, st, ring, chunk)
+            total += cnt
+            if scheme == 0:
+                filled = _fss_round(chunk, cnt, 0, rs[0], k, row, filled)
+            else:
+                _perm_update(chunk, cnt, scheme, a, b, row)
+            if st[_DONE] == 0:
+                first = False
+        counts[d] = total
+        if scheme != 0 or total == 0 or filled == k:
+            continue
+        # Later rounds: small documents still sit in the chunk; others re-scan.
+        for r in range(1, ROUNDS):
+            if first:
+                filled = _fss_round(chunk, cnt, r, rs[r], k, row, filled)
+            else:
+                _start(st, start)
+                while st[_DONE] == 0:
+                    c = _fill(buf, end, table, n, char_mode, st, ring, chunk)
+                    filled = _fss_round(chunk, c, r, rs[r], k, row, filled)
+            if filled == k:
+                break
+        if filled == k:
+            continue
+        for j in range(k):
+            if row[j] != np.uint32(EMPTY):
+                continue
+            if first:
+                _fss_fallback(chunk, cnt, bs, j, row)
+            else:
+                _start(st, start)
+                while st[_DONE] == 0:
+                    c = _fill(buf, end, table, n, char_mode, st, ring, chunk)
+                    _fss_fallback(chunk, c, bs, j, row)
+
+
+def compute(texts: Sequence[str], config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """Signatures (uint32[len(texts), num_perm]) and shingle counts of ``texts``.
+
+    ``texts`` must already be checked to be strings. A document without
+    shingles has count 0 and a signature of ``EMPTY`` values.
+    """
+    buf, offsets = encode_batch(texts)
+    sig = np.empty((len(texts), config.num_perm), dtype=np.uint32)
+    counts = np.zeros(len(texts), dtype=np.int64)
+    a, b = permutations(config)
+    if len(texts):
+        _signatures(
+            buf, offsets, word_table(), config.ngram, config.unit == "char",
+            _SCHEME_ID[config.scheme], config.seed, a, b, sig, counts,
+        )
+    return sig, counts

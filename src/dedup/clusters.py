@@ -1,0 +1,129 @@
+"""Verification of candidate pairs, the keep decision, and clusters.
+
+The rule, for documents taken in priority order (input order by default):
+a document is a duplicate when at least one of its LSH candidates (earlier
+documents) is verified at ``similarity >= threshold``; it is matched to the
+most similar such candidate (the earliest on ties) and joins that
+candidate's cluster, whose kept member is the earliest document of the chain.
+Everything else is kept. The same rule, applied one document at a time, is
+what :class:`dedup.Index` does, so both give the same answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from .shingling import _all_hashes, encode_batch, word_table
+
+
+class Duplicate(NamedTuple):
+    """A dropped document: its position, the cluster's kept document, the
+    document it matched directly and their similarity."""
+
+    position: int
+    kept: int
+    matched: int
+    similarity: float
+
+
+def pairs_of(cand: np.ndarray, ncand: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Flatten per-row candidates into (doc id, candidate id) arrays."""
+    rows = np.repeat(np.arange(len(ncand)), ncand)
+    cols = np.concatenate([np.arange(c) for c in ncand]) if len(ncand) else np.zeros(0, np.int64)
+    return ids[rows].astype(np.int64), cand[rows, cols].astype(np.int64)
+
+
+def signature_similarity(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:
+    """Row-wise fraction of equal signature values: the Jaccard estimate."""
+    return (sig_a == sig_b).mean(axis=1) if len(sig_a) else np.zeros(0)
+
+
+@njit(cache=True)
+def _sorted_sets(buf, offsets, table, n, char_mode):
+    """Sorted unique shingle hashes per document, concatenated, with offsets."""
+    m = offsets.shape[0] - 1
+    parts = []
+    offs = np.zeros(m + 1, dtype=np.int64)
+    for d in range(m):
+        u = np.unique(_all_hashes(buf, offsets[d], offsets[d + 1], table, n, char_mode))
+        parts.append(u)
+        offs[d + 1] = offs[d] + u.shape[0]
+    flat = np.empty(offs[m], dtype=np.uint64)
+    for d in range(m):
+        flat[offs[d] : offs[d + 1]] = parts[d]
+    return flat, offs
+
+
+@njit(cache=True)
+def _jaccard_pairs(flat, offs, a, b):
+    out = np.empty(a.shape[0], dtype=np.float64)
+    for p in range(a.shape[0]):
+        i, iend = offs[a[p]], offs[a[p] + 1]
+        j, jend = offs[b[p]], offs[b[p] + 1]
+        na, nb = iend - i, jend - j
+        inter = 0
+        while i < iend and j < jend:
+            x, y = flat[i], flat[j]
+            if x == y:
+                inter += 1
+                i += 1
+                j += 1
+            elif x < y:
+                i += 1
+            else:
+                j += 1
+        union = na + nb - inter
+        out[p] = inter / union if union else 0.0
+    return out
+
+
+def exact_similarity(texts: Sequence[str], a: np.ndarray, b: np.ndarray, ngram: int, unit: str) -> np.ndarray:
+    """Exact Jaccard of the shingle sets of ``texts[a[p]]`` and ``texts[b[p]]``."""
+    if len(a) == 0:
+        return np.zeros(0)
+    involved, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
+    buf, offsets = encode_batch([texts[i] for i in involved])
+    flat, offs = _sorted_sets(buf, offsets, word_table(), ngram, unit == "char")
+    return _jaccard_pairs(flat, offs, inverse[: len(a)], inverse[len(a) :])
+
+
+def best_matches(
+    doc: np.ndarray, cand: np.ndarray, sim: np.ndarray, threshold: float
+) -> dict[int, tuple[int, float]]:
+    """For each doc with a verified candidate: (best candidate, similarity).
+
+    Best is the highest similarity, then the smallest candidate id.
+    """
+    ok = sim >= threshold
+    doc, cand, sim = doc[ok], cand[ok], sim[ok]
+    order = np.lexsort((cand, -sim, doc))
+    best: dict[int, tuple[int, float]] = {}
+    for d, c, s in zip(doc[order].tolist(), cand[order].tolist(), sim[order].tolist()):
+        if d not in best:
+            best[d] = (c, s)
+    return best
+
+
+def build_clusters(
+    n: int, order: np.ndarray, best: dict[int, tuple[int, float]]
+) -> tuple[list[list[int]], dict[int, Duplicate]]:
+    """Clusters (kept first, then positions ascending) and the Duplicate records.
+
+    ``order[r]`` is the input position of rank ``r``; ``best`` maps a rank to
+    (earlier rank, similarity).
+    """
+    root = np.arange(n)
+    matches: dict[int, Duplicate] = {}
+    members: dict[int, list[int]] = {}
+    for r in sorted(best):
+        c, s = best[r]
+        root[r] = root[c]
+        pos, kept = int(order[r]), int(order[root[r]])
+        matches[pos] = Duplicate(pos, kept, int(order[c]), s)
+        members.setdefault(kept, []).append(pos)
+    clusters = [[kept, *sorted(rest)] for kept, rest in sorted(members.items())]
+    return clusters, dict(sorted(matches.items()))

@@ -1,0 +1,284 @@
+"""Near-duplicate documents: :func:`find_duplicates` and :func:`deduplicate`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import numpy as np
+
+from . import signatures
+from .clusters import Duplicate, best_matches, build_clusters, exact_similarity, pairs_of, signature_similarity
+from .config import Config
+from .lsh import BucketTable, _band_keys
+
+T = TypeVar("T")
+BATCH_DOCS = 2048
+BATCH_BYTES = 16 << 20
+
+
+@dataclass(frozen=True)
+class DedupResult:
+    """What :func:`find_duplicates` found.
+
+    Attributes:
+        clusters: groups of two or more input positions; the kept document
+            first, the rest ascending. Sorted by kept position.
+        duplicates: sorted positions to drop.
+        matches: for each dropped position, a :class:`Duplicate` with the kept
+            document of its cluster, the document it matched and their
+            similarity (exact Jaccard, or the signature estimate with
+            ``verify="signature"``).
+        n_documents: how many texts came in.
+        config: the :class:`Config` that decided all of this.
+    """
+
+    clusters: list[list[int]]
+    duplicates: list[int]
+    matches: dict[int, Duplicate]
+    n_documents: int
+    config: Config = field(repr=False)
+
+    @property
+    def kept(self) -> list[int]:
+        """Sorted positions to keep (everything not in ``duplicates``)."""
+        drop = set(self.duplicates)
+        return [i for i in range(self.n_documents) if i not in drop]
+
+
+def make_config(config: Config | None, **params: Any) -> Config:
+    """``config`` if given (then every other parameter must be left at its
+    default), else ``Config(**params)``."""
+    if config is None:
+        return Config(**params)
+    if not isinstance(config, Config):
+        raise TypeError(f"config must be a dedup.Config, got {type(config).__name__}")
+    defaults = {f.name: f.default for f in dataclasses.fields(Config)}
+    changed = sorted(k for k, v in params.items() if v != defaults[k])
+    if changed:
+        raise ValueError(f"pass either config= or {changed}, not both")
+    return config
+
+
+def check_texts(texts: Iterable[Any], start: int = 0) -> list[str]:
+    out = list(texts)
+    for i, t in enumerate(out):
+        if not isinstance(t, str):
+            raise TypeError(
+                f"text at position {start + i} is {type(t).__name__}, not str: {_preview(t)}"
+            )
+    return out
+
+
+def _preview(value: Any) -> str:
+    r = repr(value)
+    return r if len(r) <= 60 else r[:57] + "..."
+
+
+def _priority(texts: list[str], keep: str | Callable[[int], Any]) -> np.ndarray:
+    n = len(texts)
+    if keep == "first":
+        return np.arange(n)
+    if keep == "longest":
+        return np.lexsort((np.arange(n), -np.fromiter(map(len, texts), np.int64, n)))
+    if callable(keep):
+        return np.array(sorted(range(n), key=lambda i: (keep(i), i)), dtype=np.int64)
+    raise ValueError(f"keep must be 'first', 'longest' or a function of the position, got {keep!r}")
+
+
+def find_duplicates(
+    texts: Sequence[str],
+    *,
+    threshold: float = 0.8,
+    keep: str | Callable[[int], Any] = "first",
+    num_perm: int = 128,
+    ngram: int = 5,
+    unit: str = "word",
+    scheme: str = "fss",
+    seed: int = 1,
+    verify: str = "exact",
+    config: Config | None = None,
+) -> DedupResult:
+    """Find the near-duplicate documents in ``texts``.
+
+    Every text is shingled (word 5-grams of the NFKC, case-folded text by
+    default), sketched into a signature, and banded into LSH buckets; each
+    candidate pair is verified, by default on the exact Jaccard similarity of
+    the shingle sets. A document whose best verified match to a document
+    kept before it reaches ``threshold`` is a duplicate.
+
+    Args:
+        texts: the documents, as ``str``.
+        threshold: Jaccard similarity in (0, 1] at which two documents are
+            near-duplicates (default 0.8).
+        keep: which document of a cluster to keep: ``"first"`` (default),
+            ``"longest"`` (ties go to the earlier), or a function of the
+            position returning a sort key, smallest kept
+            (``keep=lambda i: -scores[i]`` keeps the best score).
+        num_perm, ngram, unit, scheme, seed, verify: see :class:`Config`.
+            ``verify="signature"`` skips the exact check and trusts the
+            estimate (faster; about +/-0.035 at 0.8 with 128 values).
+        config: a :class:`Config` instead of the separate parameters.
+
+    Returns:
+        A :class:`DedupResult` with ``clusters``, ``duplicates`` and ``matches``.
+
+    Raises:
+        TypeError: a text is not a ``str`` (the message gives its position).
+        ValueError: a parameter is out of range.
+
+    Example:
+        >>> import dedup
+        >>> r = dedup.find_duplicates([
+        ...     "the quick brown fox jumps over the lazy dog by the river bank",
+        ...     "an entirely different sentence about cooking pasta at home tonight",
+        ...     "The quick brown fox jumps over the lazy dog by the river bank!",
+        ... ])
+        >>> r.clusters, r.duplicates
+        ([[0, 2]], [2])
+        >>> r.matches[2].kept, r.matches[2].similarity
+        (0, 1.0)
+    """
+    cfg = make_config(
+        config, threshold=threshold, num_perm=num_perm, ngram=ngram, unit=unit,
+        scheme=scheme, seed=seed, verify=verify,
+    )
+    texts = check_texts(texts)
+    n = len(texts)
+    order = _priority(texts, keep)
+    ranked = [texts[i] for i in order]
+    sig = np.empty((n, cfg.num_perm), dtype=np.uint32)
+    counts = np.zeros(n, dtype=np.int64)
+    for lo, hi in _batches(ranked):
+        sig[lo:hi], counts[lo:hi] = signatures.compute(ranked[lo:hi], cfg)
+    live = np.flatnonzero(counts > 0)
+    table = BucketTable(capacity=len(live) * cfg.bands * 2)
+    cand, ncand = table.candidates(_band_keys(sig[live], cfg.bands, cfg.rows), live, insert=True)
+    doc, other = pairs_of(cand, ncand, live)
+    if cfg.verify == "exact":
+        sim = exact_similarity(ranked, doc, other, cfg.ngram, cfg.unit)
+    else:
+        sim = signature_similarity(sig[doc], sig[other])
+    best = best_matches(doc, other, sim, cfg.threshold)
+    clusters, matches = build_clusters(n, order, best)
+    return DedupResult(clusters, sorted(matches), matches, n, cfg)
+
+
+def _batches(texts: Sequence[str]) -> Iterator[tuple[int, int]]:
+    """Consecutive [lo, hi) ranges of at most BATCH_DOCS texts or ~BATCH_BYTES characters."""
+    lo, size = 0, 0
+    for i, t in enumerate(texts):
+        if i > lo and (i - lo >= BATCH_DOCS or size + len(t) > BATCH_BYTES):
+            yield lo, i
+            lo, size = i, 0
+        size += len(t)
+    if lo < len(texts):
+        yield lo, len(texts)
+
+
+def deduplicate(
+    items: Iterable[T],
+    *,
+    text: str | Callable[[T], str] | None = None,
+    threshold: float = 0.8,
+    num_perm: int = 128,
+    ngram: int = 5,
+    unit: str = "word",
+    scheme: str = "fss",
+    seed: int = 1,
+    config: Config | None = None,
+    batch_size: int = 1024,
+) -> Iterator[T]:
+    """Yield the items of ``items`` that are not near-duplicates of earlier ones.
+
+    Streams: items are read in batches of ``batch_size`` (fewer when a batch
+    passes 16 MB of text), so an input of any length works, and the output is
+    the same whatever the batch size. Memory grows with the number of items
+    by about 1 KB each (their signatures and buckets), never with their text.
+    Candidates are verified on the signature estimate, as with
+    :class:`Index`; the first of a cluster is kept.
+
+    Args:
+        items: strings, or records whose text ``text`` gives.
+        text: for records, the dict key or attribute holding the text, or a
+            function returning it.
+        threshold, num_perm, ngram, unit, scheme, seed, config: as for
+            :func:`find_duplicates`.
+        batch_size: items per batch (tuning only).
+
+    >>> list(deduplicate(["a b c d e f", "x y z", "A b c d e f!"]))
+    ['a b c d e f', 'x y z']
+    >>> rows = [{"id": 1, "body": "same words here"}, {"id": 2, "body": "Same words here."}]
+    >>> [r["id"] for r in deduplicate(rows, text="body")]
+    [1]
+    """
+    from .index import Index
+
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    index = Index(
+        threshold, num_perm=num_perm, ngram=ngram, unit=unit, scheme=scheme, seed=seed, config=config
+    )
+    get = _text_getter(text)
+    batch: list[T] = []
+    texts: list[str] = []
+    size = 0
+    position = 0
+    for item in items:
+        t = get(item, position)
+        position += 1
+        batch.append(item)
+        texts.append(t)
+        size += len(t)
+        if len(batch) >= batch_size or size >= BATCH_BYTES:
+            yield from _flush(index, batch, texts)
+            batch, texts, size = [], [], 0
+    yield from _flush(index, batch, texts)
+
+
+def _flush(index: Any, batch: list[T], texts: list[str]) -> Iterator[T]:
+    if not batch:
+        return
+    start = len(index)
+    found = index.add_many(zip(range(start, start + len(texts)), texts))
+    for item, match in zip(batch, found):
+        if match is None:
+            yield item
+
+
+def _text_getter(text: str | Callable[[Any], str] | None) -> Callable[[Any, int], str]:
+    def check(value: Any, position: int, item: Any) -> str:
+        if not isinstance(value, str):
+            how = "item" if text is None else f"text of item (via text={text!r})"
+            raise TypeError(
+                f"{how} at position {position} is {type(value).__name__}, not str: {_preview(item)}"
+                + ("; for records pass text='field' or a function" if text is None else "")
+            )
+        return value
+
+    if text is None:
+        return lambda item, pos: check(item, pos, item)
+    if callable(text):
+        return lambda item, pos: check(text(item), pos, item)
+    if isinstance(text, str):
+        field_name = text
+
+        def get(item: Any, pos: int) -> str:
+            if isinstance(item, dict):
+                if field_name not in item:
+                    raise KeyError(
+                        f"item at position {pos} has no field {field_name!r}; "
+                        f"its fields are {sorted(map(str, item))[:10]}"
+                    )
+                return check(item[field_name], pos, item)
+            if not hasattr(item, field_name):
+                raise TypeError(
+                    f"item at position {pos} ({type(item).__name__}) has no attribute {field_name!r}"
+                )
+            return check(getattr(item, field_name), pos, item)
+
+        return get
+    raise TypeError(f"text must be a field name, a function or None, got {type(text).__name__}")
+

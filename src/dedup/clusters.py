@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from .shingling import _all_hashes, encode_batch, word_table
+from .shingling import Scanner, _all_hashes, shingle_hashes
 
 
 class Duplicate(NamedTuple):
@@ -43,19 +43,26 @@ def signature_similarity(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True)
-def _sorted_sets(buf, offsets, table, n, char_mode):
-    """Sorted unique shingle hashes per document, concatenated, with offsets."""
+def _sorted_sets(buf, offsets, flags, moff, mlen, mdata, raw, n, char_mode):
+    """Sorted unique shingle hashes per document, concatenated, with offsets;
+    ``unsafe[d]`` marks documents left empty for CPython's normalisation."""
     m = offsets.shape[0] - 1
     parts = []
     offs = np.zeros(m + 1, dtype=np.int64)
+    unsafe = np.zeros(m, dtype=np.bool_)
     for d in range(m):
-        u = np.unique(_all_hashes(buf, offsets[d], offsets[d + 1], table, n, char_mode))
+        h = _all_hashes(buf, offsets[d], offsets[d + 1], flags, moff, mlen, mdata, raw, n, char_mode)
+        if h is None:
+            unsafe[d] = True
+            u = np.zeros(0, dtype=np.uint64)
+        else:
+            u = np.unique(h)
         parts.append(u)
         offs[d + 1] = offs[d] + u.shape[0]
     flat = np.empty(offs[m], dtype=np.uint64)
     for d in range(m):
         flat[offs[d] : offs[d + 1]] = parts[d]
-    return flat, offs
+    return flat, offs, unsafe
 
 
 @njit(cache=True)
@@ -86,8 +93,16 @@ def exact_similarity(texts: Sequence[str], a: np.ndarray, b: np.ndarray, ngram: 
     if len(a) == 0:
         return np.zeros(0)
     involved, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
-    buf, offsets = encode_batch([texts[i] for i in involved])
-    flat, offs = _sorted_sets(buf, offsets, word_table(), ngram, unit == "char")
+    docs = [texts[i] for i in involved]
+    flat, offs, unsafe = _sorted_sets(*Scanner(docs).args(), ngram, unit == "char")
+    if unsafe.any():
+        parts = [
+            shingle_hashes(docs[d], ngram, unit) if unsafe[d] else flat[offs[d] : offs[d + 1]]
+            for d in range(len(docs))
+        ]
+        offs = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum([len(p) for p in parts], out=offs[1:])
+        flat = np.concatenate(parts)
     return _jaccard_pairs(flat, offs, inverse[: len(a)], inverse[len(a) :])
 
 

@@ -2,10 +2,11 @@
 
 The spec is :func:`shingles` and :func:`shingle_hash`, a few lines of plain
 Python. The fast path (:func:`shingle_hashes`, and the signature kernels that
-call :func:`_fill`) normalises with CPython's C code (``unicodedata`` and
-``str.casefold``), then tokenises and hashes the UTF-8 bytes in a numba
-kernel; tests check it yields exactly ``{shingle_hash(s) for s in shingles(text)}``
-for arbitrary Unicode text.
+call :func:`_fill`) reads the text's UTF-8 once in a numba kernel that
+normalises code point by code point (tables from :mod:`dedup._unicode`),
+tokenises and hashes, without a Python string per token or shingle. Tests
+check it yields exactly ``{shingle_hash(s) for s in shingles(text)}`` for
+arbitrary Unicode text.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
-import xxhash
 from numba import njit, uint64
 
-from ._hash import _combine_ring, _xxh64, combine
+from ._hash import BASE, MASK64, _fmix64, combine
+from ._unicode import MAPPED, UNSAFE, WORD, tables
 
 _TOKEN = re.compile(r"\w+")
+FNV_OFFSET = 0xCBF29CE484222325
+FNV_PRIME = 0x100000001B3
 
 # ---------------------------------------------------------------- reference
 
@@ -28,11 +31,9 @@ _TOKEN = re.compile(r"\w+")
 def normalize(text: str) -> str:
     """NFKC, then case folding: the normalisation every shingle sees.
 
-    >>> normalize("Ｃafé ＝ CAFÉ")
-    'café = café'
+    >>> normalize("Ｃafé ＝ CAFÉ … ﬁn")
+    'café = café ... fin'
     """
-    if text.isascii():  # NFKC is the identity and casefold is lower on ASCII
-        return text.lower()
     return unicodedata.normalize("NFKC", text).casefold()
 
 
@@ -61,38 +62,25 @@ def shingles(text: str, ngram: int = 5, unit: str = "word") -> set[tuple[str, ..
     return {tuple(units[i : i + ngram]) for i in range(len(units) - ngram + 1)}
 
 
-def unit_hash(u: str, unit: str = "word") -> int:
-    """A word's hash is xxHash64 of its UTF-8; a character's is its code point."""
-    if unit == "char":
-        return ord(u)
-    return xxhash.xxh64_intdigest(u.encode("utf-8", "surrogatepass"))
+def unit_hash(u: str) -> int:
+    """FNV-1a (64-bit) over the code points of a word or character."""
+    h = FNV_OFFSET
+    for c in u:
+        h = ((h ^ ord(c)) * FNV_PRIME) & MASK64
+    return h
 
 
-def shingle_hash(shingle: tuple[str, ...], unit: str = "word") -> int:
+def shingle_hash(shingle: tuple[str, ...]) -> int:
     """The 64-bit hash of one shingle: :func:`dedup._hash.combine` of its unit hashes."""
-    return combine(unit_hash(u, unit) for u in shingle)
+    return combine(unit_hash(u) for u in shingle)
 
 
 # ---------------------------------------------------------------- fast path
 
-_WORD_TABLE: np.ndarray | None = None
-
-
-def word_table() -> np.ndarray:
-    """uint8[0x110000]: 1 where ``re`` matches the code point with ``\\w``."""
-    global _WORD_TABLE
-    if _WORD_TABLE is None:
-        every = "".join(map(chr, range(0x110000)))
-        word = "".join(re.findall(r"\w", every))
-        table = np.zeros(0x110000, dtype=np.uint8)
-        table[np.frombuffer(word.encode("utf-32-le"), dtype=np.uint32)] = 1
-        _WORD_TABLE = table
-    return _WORD_TABLE
-
 
 def encode_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Normalise and UTF-8-encode texts into one buffer and offsets[n + 1]."""
-    parts = [normalize(t).encode("utf-8", "surrogatepass") for t in texts]
+    """UTF-8 of the texts (lone surrogates kept) in one buffer, and offsets[n + 1]."""
+    parts = [t.encode("utf-8", "surrogatepass") for t in texts]
     offsets = np.zeros(len(parts) + 1, dtype=np.int64)
     if parts:
         np.cumsum([len(p) for p in parts], out=offsets[1:])
@@ -100,19 +88,57 @@ def encode_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return buf, offsets
 
 
+class Scanner:
+    """The kernel's view of a batch: tables plus the UTF-8 buffer.
+
+    ``raw=True`` texts are normalised by the kernel; documents it finds
+    unsafe are re-encoded after CPython's normalisation (``raw=False``).
+    """
+
+    def __init__(self, texts: Sequence[str], raw: bool = True) -> None:
+        self.flags, self.offset, self.length, self.data = tables()
+        self.texts = texts
+        self.raw = raw
+        if not raw:
+            texts = [normalize(t) for t in texts]
+        self.buf, self.offsets = encode_batch(texts)
+
+    def args(self) -> tuple:
+        return (self.buf, self.offsets, self.flags, self.offset, self.length, self.data, self.raw)
+
+
 # State slots of the resumable shingle scanner.
-_POS, _TOTAL, _IN_TOK, _TOK_START, _NTOK, _DONE = range(6)
-STATE_SIZE = 6
+_POS, _TOTAL, _IN_TOK, _NTOK, _DONE, _UNSAFE, _TOKHASH, _ROLL = range(8)
+STATE_SIZE = 8
+ROOM = 64  # free output slots _fill keeps before reading a code point
 
 
 @njit(cache=True, inline="always")
-def _push(ring, total, value, n, out, cnt):
-    ring[total % n] = value
+def _push(ring, total, roll, top, value, n, out, cnt):
+    """Slide the window by one unit; emit the window's hash once it is full.
+
+    ``roll`` is the window's polynomial (see :func:`dedup._hash.combine`) and
+    ``top`` is BASE**(n-1), the weight of the unit that leaves.
+    """
+    mask = ring.shape[0] - 1
+    if total >= n:
+        roll -= ring[(total - n) & mask] * top
+    roll = roll * uint64(BASE) + value
+    ring[total & mask] = value
     total += 1
     if total >= n:
-        out[cnt] = _combine_ring(ring, total, n)
+        out[cnt] = _fmix64(roll ^ uint64(n))
         cnt += 1
-    return total, cnt
+    return total, roll, cnt
+
+
+@njit(cache=True)
+def _ring(n):
+    """A ring buffer for the last ``n`` unit hashes (length a power of two)."""
+    size = 1
+    while size < n:
+        size *= 2
+    return np.zeros(size, dtype=np.uint64)
 
 
 @njit(cache=True)
@@ -122,29 +148,37 @@ def _start(st, start):
 
 
 @njit(cache=True)
-def _fill(buf, end, table, n, char_mode, st, ring, out):
+def _fill(buf, end, flags, moff, mlen, mdata, raw, n, char_mode, st, ring, out):
     """Write the next shingle hashes of the document ending at ``end`` to ``out``.
 
-    Resumable: the scan position and the last ``n`` unit hashes live in ``st``
-    and ``ring``, so a document of any length streams through a fixed
-    ``out`` buffer (of at least 2 slots). Returns how many hashes were
-    written; ``st[_DONE]`` is set once the document is exhausted. Hashes may
+    Resumable: the scan position, the current token's hash and the last
+    ``n`` unit hashes live in ``st`` and ``ring``, so a document of any length
+    streams through a fixed ``out`` buffer (of more than ROOM slots). Returns
+    how many hashes were written; sets ``st[_DONE]`` when the document is
+    exhausted, and also ``st[_UNSAFE]`` (writing nothing more) if ``raw`` and
+    it holds a code point that needs CPython's normalisation. Hashes may
     repeat (a shingle occurring twice is emitted twice).
     """
+    fnv_offset = uint64(FNV_OFFSET)
+    fnv_prime = uint64(FNV_PRIME)
     pos = st[_POS]
     total = st[_TOTAL]
     in_tok = st[_IN_TOK]
-    tok_start = st[_TOK_START]
     ntok = st[_NTOK]
+    tok = uint64(st[_TOKHASH])
+    roll = uint64(st[_ROLL])
+    top = uint64(1)
+    for _ in range(n - 1):
+        top *= uint64(BASE)
     cap = out.shape[0]
     cnt = 0
-    while cnt + 2 <= cap:
+    while cnt + ROOM <= cap:
         if pos >= end:
             if in_tok == 1 and not char_mode:
-                total, cnt = _push(ring, total, _xxh64(buf, tok_start, pos, 0), n, out, cnt)
+                total, roll, cnt = _push(ring, total, roll, top, tok, n, out, cnt)
             in_tok = 0
             if 0 < total < n:
-                out[cnt] = _combine_ring(ring, total, total)
+                out[cnt] = _fmix64(roll ^ uint64(total))
                 cnt += 1
             st[_DONE] = 1
             break
@@ -170,52 +204,80 @@ def _fill(buf, end, table, n, char_mode, st, ring, out):
                 | np.int64(buf[pos + 3] & 0x3F)
             )
             size = 4
-        if table[cp]:
-            if in_tok == 0:
-                in_tok = 1
-                tok_start = pos
-                if char_mode and ntok > 0:
-                    total, cnt = _push(ring, total, uint64(32), n, out, cnt)
-                ntok += 1
-            if char_mode:
-                total, cnt = _push(ring, total, uint64(cp), n, out, cnt)
-        elif in_tok == 1:
-            in_tok = 0
-            if not char_mode:
-                total, cnt = _push(ring, total, _xxh64(buf, tok_start, pos, 0), n, out, cnt)
         pos += size
+        f = flags[cp]
+        k = 1
+        if raw and f != WORD and f != 0:
+            if f & UNSAFE:
+                st[_UNSAFE] = 1
+                st[_DONE] = 1
+                cnt = 0
+                break
+            if f & MAPPED:
+                k = np.int64(mlen[cp])
+        for q in range(k):
+            c = cp
+            if k != 1 or (raw and f & MAPPED):
+                c = np.int64(mdata[moff[cp] + q])
+            if flags[c] & WORD:
+                if in_tok == 0:
+                    in_tok = 1
+                    tok = fnv_offset
+                    if char_mode and ntok > 0:
+                        total, roll, cnt = _push(ring, total, roll, top, (fnv_offset ^ uint64(32)) * fnv_prime, n, out, cnt)
+                    ntok += 1
+                if char_mode:
+                    total, roll, cnt = _push(ring, total, roll, top, (fnv_offset ^ uint64(c)) * fnv_prime, n, out, cnt)
+                else:
+                    tok = (tok ^ uint64(c)) * fnv_prime
+            elif in_tok == 1:
+                in_tok = 0
+                if not char_mode:
+                    total, roll, cnt = _push(ring, total, roll, top, tok, n, out, cnt)
     st[_POS] = pos
     st[_TOTAL] = total
     st[_IN_TOK] = in_tok
-    st[_TOK_START] = tok_start
     st[_NTOK] = ntok
+    st[_TOKHASH] = np.int64(tok)
+    st[_ROLL] = np.int64(roll)
     return cnt
 
 
 @njit(cache=True)
-def _all_hashes(buf, start, end, table, n, char_mode):
-    """Every shingle hash of one document (with repeats), as one array."""
+def _all_hashes(buf, start, end, flags, moff, mlen, mdata, raw, n, char_mode):
+    """Every shingle hash of one document (with repeats), or None if unsafe."""
     st = np.zeros(STATE_SIZE, dtype=np.int64)
     _start(st, start)
-    ring = np.zeros(n, dtype=np.uint64)
-    out = np.empty(end - start + 4, dtype=np.uint64)
+    ring = _ring(n)
+    out = np.empty(max(2 * (end - start), 4 * ROOM), dtype=np.uint64)
     cnt = 0
     while st[_DONE] == 0:
-        cnt += _fill(buf, end, table, n, char_mode, st, ring, out[cnt:])
+        if out.shape[0] - cnt < 2 * ROOM:
+            grown = np.empty(2 * out.shape[0], dtype=np.uint64)
+            grown[:cnt] = out[:cnt]
+            out = grown
+        cnt += _fill(buf, end, flags, moff, mlen, mdata, raw, n, char_mode, st, ring, out[cnt:])
+    if st[_UNSAFE] == 1:
+        return None
     return out[:cnt]
 
 
 def shingle_hashes(text: str, ngram: int = 5, unit: str = "word") -> np.ndarray:
     """Sorted unique shingle hashes of ``text`` (uint64), by the fast path.
 
-    Equal to ``sorted({shingle_hash(s, unit) for s in shingles(text, ngram, unit)})``.
+    Equal to ``sorted({shingle_hash(s) for s in shingles(text, ngram, unit)})``.
 
-    >>> text = "Mandatory credit: The White House"
+    >>> text = "“Mandatory credit”: The White House…"
     >>> [int(h) for h in shingle_hashes(text)] == sorted(
     ...     shingle_hash(s) for s in shingles(text))
     True
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be str, got {type(text).__name__}")
-    buf, offsets = encode_batch([text])
-    return np.unique(_all_hashes(buf, 0, int(offsets[1]), word_table(), ngram, unit == "char"))
+    for raw in (True, False):
+        sc = Scanner([text], raw)
+        buf, offsets, flags, moff, mlen, mdata, raw = sc.args()
+        h = _all_hashes(buf, 0, int(offsets[1]), flags, moff, mlen, mdata, raw, ngram, unit == "char")
+        if h is not None:
+            return np.unique(h)
+    raise AssertionError("unreachable: the normalised pass is never unsafe")

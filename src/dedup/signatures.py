@@ -36,7 +36,7 @@ from numba import njit, uint64
 
 from ._hash import MASK64, P1, P2, _fmix64, fmix64
 from .config import Config
-from .shingling import STATE_SIZE, _DONE, _fill, _start, encode_batch, word_table
+from .shingling import _DONE, _UNSAFE, STATE_SIZE, Scanner, _fill, _ring, _start
 
 EMPTY = 0xFFFFFFFF  # a bin no shingle reached (all bins of an empty document)
 ROUNDS = 8
@@ -163,8 +163,9 @@ def _perm_update(hashes, cnt, scheme, a, b, sig):
 
 
 @njit(cache=True)
-def _signatures(buf, offsets, table, n, char_mode, scheme, seed, a, b, sig, counts):
-    """Fill ``sig[d]`` and ``counts[d]`` (shingles emitted, repeats included) per document."""
+def _signatures(buf, offsets, flags, moff, mlen, mdata, raw, n, char_mode, scheme, seed, a, b, sig, counts):
+    """Fill ``sig[d]`` and ``counts[d]`` (shingles emitted, repeats included; -1
+    for a document that needs CPython's normalisation) per document."""
     k = sig.shape[1]
     rs = np.empty(ROUNDS, dtype=np.uint64)
     for r in range(ROUNDS):
@@ -173,7 +174,7 @@ def _signatures(buf, offsets, table, n, char_mode, scheme, seed, a, b, sig, coun
     for j in range(k):
         bs[j] = _fmix64(uint64(seed) * uint64(P2) + uint64(j + 1))
     st = np.zeros(STATE_SIZE, dtype=np.int64)
-    ring = np.zeros(n, dtype=np.uint64)
+    ring = _ring(n)
     chunk = np.empty(CHUNK, dtype=np.uint64)
     for d in range(offsets.shape[0] - 1):
         row = sig[d]
@@ -186,7 +187,7 @@ def _signatures(buf, offsets, table, n, char_mode, scheme, seed, a, b, sig, coun
         first = True
         # Round 0 (or the whole min-hash for the datasketch schemes), streamed.
         while st[_DONE] == 0:
-            cnt = _fill(buf, end, table, n, char_mode, st, ring, chunk)
+            cnt = _fill(buf, end, flags, moff, mlen, mdata, raw, n, char_mode, st, ring, chunk)
             total += cnt
             if scheme == 0:
                 filled = _fss_round(chunk, cnt, 0, rs[0], k, row, filled)
@@ -194,6 +195,9 @@ def _signatures(buf, offsets, table, n, char_mode, scheme, seed, a, b, sig, coun
                 _perm_update(chunk, cnt, scheme, a, b, row)
             if st[_DONE] == 0:
                 first = False
+        if st[_UNSAFE] == 1:
+            counts[d] = -1
+            continue
         counts[d] = total
         if scheme != 0 or total == 0 or filled == k:
             continue
@@ -204,7 +208,7 @@ def _signatures(buf, offsets, table, n, char_mode, scheme, seed, a, b, sig, coun
             else:
                 _start(st, start)
                 while st[_DONE] == 0:
-                    c = _fill(buf, end, table, n, char_mode, st, ring, chunk)
+                    c = _fill(buf, end, flags, moff, mlen, mdata, raw, n, char_mode, st, ring, chunk)
                     filled = _fss_round(chunk, c, r, rs[r], k, row, filled)
             if filled == k:
                 break
@@ -218,7 +222,7 @@ def _signatures(buf, offsets, table, n, char_mode, scheme, seed, a, b, sig, coun
             else:
                 _start(st, start)
                 while st[_DONE] == 0:
-                    c = _fill(buf, end, table, n, char_mode, st, ring, chunk)
+                    c = _fill(buf, end, flags, moff, mlen, mdata, raw, n, char_mode, st, ring, chunk)
                     _fss_fallback(chunk, c, bs, j, row)
 
 
@@ -228,13 +232,16 @@ def compute(texts: Sequence[str], config: Config) -> tuple[np.ndarray, np.ndarra
     ``texts`` must already be checked to be strings. A document without
     shingles has count 0 and a signature of ``EMPTY`` values.
     """
-    buf, offsets = encode_batch(texts)
     sig = np.empty((len(texts), config.num_perm), dtype=np.uint32)
     counts = np.zeros(len(texts), dtype=np.int64)
+    if not len(texts):
+        return sig, counts
     a, b = permutations(config)
-    if len(texts):
-        _signatures(
-            buf, offsets, word_table(), config.ngram, config.unit == "char",
-            _SCHEME_ID[config.scheme], config.seed, a, b, sig, counts,
-        )
+    params = (config.ngram, config.unit == "char", _SCHEME_ID[config.scheme], config.seed, a, b)
+    _signatures(*Scanner(texts).args(), *params, sig, counts)
+    redo = np.flatnonzero(counts < 0)
+    if len(redo):
+        sub_sig, sub_counts = sig[redo], counts[redo]
+        _signatures(*Scanner([texts[i] for i in redo], raw=False).args(), *params, sub_sig, sub_counts)
+        sig[redo], counts[redo] = sub_sig, sub_counts
     return sig, counts

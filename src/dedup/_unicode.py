@@ -1,0 +1,99 @@
+"""Per-code-point tables that let a kernel normalise text as the spec does.
+
+The spec normalises with ``unicodedata.normalize("NFKC", text).casefold()``.
+NFKC is not per character in general (combining marks reorder and compose),
+but for text made only of *safe* code points it is: a code point is safe
+when every character of its NFKC form is a starter (combining class 0) that
+can never be the second half of a canonical composition. Then
+
+    NFKC(text).casefold() == "".join(NFKC(c).casefold() for c in text)
+
+so a kernel can map code point by code point. Ordinary text (ASCII, accented
+Latin in composed form, curly quotes, no-break spaces, ellipses, full-width
+punctuation, CJK, Cyrillic, Greek, Arabic) is all safe; a document with an
+unsafe code point (decomposed accents, Hangul jamo, some Indic vowel signs)
+is normalised by CPython instead, with the same result.
+
+Tables (built once per Unicode version, about 1 s, cached on disk):
+    flags[cp]: bit 0 = ``\\w`` matches cp, bit 1 = cp maps to something else,
+               bit 2 = cp is unsafe
+    offset[cp], length[cp]: where ``NFKC(cp).casefold()`` lies in ``data``
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+
+WORD, MAPPED, UNSAFE = 1, 2, 4
+TABLE_VERSION = 1
+_TABLES: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("DEDUP_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "dedup"
+    )
+    return Path(base)
+
+
+def build() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    n = 0x110000
+    flags = np.zeros(n, dtype=np.uint8)
+    every = "".join(map(chr, range(n)))
+    word = "".join(re.findall(r"\w", every))
+    flags[np.frombuffer(word.encode("utf-32-le"), dtype=np.uint32)] |= WORD
+    second = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))  # Hangul V and T jamo
+    for cp in range(n):
+        d = unicodedata.decomposition(chr(cp))
+        if d and not d.startswith("<"):
+            parts = d.split()
+            if len(parts) == 2:
+                second.add(int(parts[1], 16))
+    offset = np.zeros(n, dtype=np.int32)
+    length = np.zeros(n, dtype=np.uint8)
+    data: list[int] = []
+    normalize, combining = unicodedata.normalize, unicodedata.combining
+    for cp in range(n):
+        c = chr(cp)
+        nf = normalize("NFKC", c)
+        if any(combining(x) or ord(x) in second for x in nf):
+            flags[cp] |= UNSAFE
+            continue
+        folded = nf.casefold()
+        if folded != c:
+            flags[cp] |= MAPPED
+            offset[cp] = len(data)
+            length[cp] = len(folded)
+            data.extend(map(ord, folded))
+    return flags, offset, length, np.array(data, dtype=np.uint32)
+
+
+def tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(flags, offset, length, data) for this Python's Unicode database."""
+    global _TABLES
+    if _TABLES is not None:
+        return _TABLES
+    path = cache_dir() / f"unicode-{unicodedata.unidata_version}-v{TABLE_VERSION}.npz"
+    try:
+        with np.load(path) as z:
+            _TABLES = (z["flags"], z["offset"], z["length"], z["data"])
+            return _TABLES
+    except (OSError, KeyError, ValueError):
+        pass
+    _TABLES = build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
+        with os.fdopen(fd, "wb") as f:
+            flags, offset, length, data = _TABLES
+            np.savez_compressed(f, flags=flags, offset=offset, length=length, data=data)
+        os.replace(tmp, path)
+    except OSError:  # a read-only home is fine: the tables are rebuilt next time
+        pass
+    return _TABLES

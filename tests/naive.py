@@ -1,0 +1,65 @@
+"""Naive references for the kernels: plain Python, Python ints, no numba.
+
+The library keeps the per-document specs next to the kernels
+(``dedup.shingling.shingles``/``shingle_hash``,
+``dedup.signatures.reference_signature``); this module adds the corpus-level
+ones: LSH candidates with a dict, exact Jaccard with Python sets, and the
+keep rule, so whole pipelines can be compared by exact equality.
+"""
+
+from __future__ import annotations
+
+from dedup.config import Config
+from dedup.shingling import shingle_hash, shingles
+from dedup.signatures import reference_signature
+
+
+def hash_set(text: str, cfg: Config) -> set[int]:
+    return {shingle_hash(s) for s in shingles(text, cfg.ngram, cfg.unit)}
+
+
+def candidates(band_rows: list[list[tuple]]) -> list[list[int]]:
+    """For each document in order: the distinct first/last members of its
+    buckets seen so far (band order), then it joins them."""
+    first: dict[tuple, int] = {}
+    last: dict[tuple, int] = {}
+    out = []
+    for d, keys in enumerate(band_rows):
+        cand: list[int] = []
+        for key in keys:
+            if key in first:
+                for who in (first[key], last[key]):
+                    if who not in cand:
+                        cand.append(who)
+                last[key] = d
+            else:
+                first[key] = last[key] = d
+        out.append(cand)
+    return out
+
+
+def find_duplicates(texts: list[str], cfg: Config) -> dict[int, tuple[int, int, float]]:
+    """position -> (kept, matched, similarity) for every dropped document (keep first)."""
+    sets = [hash_set(t, cfg) for t in texts]
+    sigs = [reference_signature(s, cfg) for s in sets]
+    live = [i for i in range(len(texts)) if sets[i]]
+    bands = [
+        [(b, tuple(sigs[i][b * cfg.rows : (b + 1) * cfg.rows])) for b in range(cfg.bands)]
+        for i in live
+    ]
+    dropped: dict[int, tuple[int, int, float]] = {}
+    root = list(range(len(texts)))
+    for row, cands in enumerate(candidates(bands)):
+        d = live[row]
+        best = None
+        for c in (live[x] for x in cands):
+            if cfg.verify == "exact":
+                sim = len(sets[d] & sets[c]) / len(sets[d] | sets[c])
+            else:
+                sim = sum(x == y for x, y in zip(sigs[d], sigs[c])) / cfg.num_perm
+            if sim >= cfg.threshold and (best is None or (sim, -c) > (best[1], -best[0])):
+                best = (c, sim)
+        if best is not None:
+            root[d] = root[best[0]]
+            dropped[d] = (root[d], best[0], best[1])
+    return dropped

@@ -1,0 +1,150 @@
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import dedup
+from dedup import Config
+from naive import find_duplicates as naive_find
+
+POOL = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi café “quoted” 東京".split()
+
+
+def corpus(draw_ints, n):
+    base = [" ".join(random.Random(i).choices(POOL, k=12)) for i in range(3)]
+    out = []
+    for x in draw_ints[:n]:
+        words = base[x % 3].split()
+        for p in range((x // 3) % 4):
+            words[(x * 7 + p * 5) % len(words)] = POOL[(x + p) % len(POOL)]
+        out.append(" ".join(words) if x % 11 else "")
+    return out
+
+
+docs_strategy = st.lists(st.integers(0, 200), max_size=25).map(lambda xs: corpus(xs, len(xs)))
+
+
+@given(docs_strategy, st.sampled_from(["exact", "signature"]), st.sampled_from([0.5, 0.8]))
+def test_find_duplicates_equals_naive_pipeline(texts, verify, threshold):
+    cfg = Config(threshold=threshold, ngram=2, verify=verify, num_perm=64)
+    got = dedup.find_duplicates(texts, config=cfg)
+    want = naive_find(texts, cfg)
+    assert {p: (d.kept, d.matched) for p, d in got.matches.items()} == {p: w[:2] for p, w in want.items()}
+    for p, d in got.matches.items():
+        assert d.similarity == pytest.approx(want[p][2])
+    assert got.duplicates == sorted(want)
+    for cluster in got.clusters:
+        assert len(cluster) >= 2 and cluster[0] not in got.duplicates
+        assert all(got.matches[i].kept == cluster[0] for i in cluster[1:])
+
+
+@given(docs_strategy)
+def test_index_agrees_with_find_duplicates(texts):
+    cfg = Config(ngram=2, num_perm=64, verify="signature")
+    result = dedup.find_duplicates(texts, config=cfg)
+    index = dedup.Index(config=cfg)
+    found = [index.add(i, t) for i, t in enumerate(texts)]
+    assert [i for i, m in enumerate(found) if m is not None] == result.duplicates
+    for i, m in enumerate(found):
+        if m is not None:
+            assert m.key == result.matches[i].matched
+            assert m.similarity == result.matches[i].similarity
+
+
+@given(docs_strategy, st.integers(1, 30))
+def test_deduplicate_does_not_depend_on_batch_size(texts, batch_size):
+    one_by_one = list(dedup.deduplicate(enumerate(texts), text=lambda r: r[1], batch_size=1))
+    assert list(dedup.deduplicate(enumerate(texts), text=lambda r: r[1], batch_size=batch_size)) == one_by_one
+    index = dedup.Index()
+    assert [i for i, t in one_by_one] == [i for i, t in enumerate(texts) if index.add(i, t) is None]
+
+
+def test_index_add_many_equals_add_one_by_one():
+    texts = corpus(list(range(0, 200, 3)), 60)
+    a, b = dedup.Index(), dedup.Index()
+    assert a.add_many(enumerate(texts)) == [b.add(i, t) for i, t in enumerate(texts)]
+    assert len(a) == len(b) == 60
+    assert a.query(texts[5]) == b.query(texts[5]) is not None
+
+
+def test_example_from_readme():
+    texts = [
+        "Breaking: the river burst its banks overnight, flooding the old town.",
+        "BREAKING — the river burst its banks overnight, flooding the old town!",
+        "A recipe for lemon cake with three eggs and a cup of sugar.",
+    ]
+    r = dedup.find_duplicates(texts)
+    assert r.clusters == [[0, 1]] and r.duplicates == [1] and r.kept == [0, 2]
+    assert r.matches[1] == dedup.Duplicate(position=1, kept=0, matched=0, similarity=1.0)
+
+
+def test_keep_rules():
+    short = "one two three four five six seven eight nine ten"
+    long = short + " eleven"
+    texts = [short, long, "unrelated words about something else entirely here"]
+    assert dedup.find_duplicates(texts, threshold=0.7).clusters == [[0, 1]]
+    assert dedup.find_duplicates(texts, threshold=0.7, keep="longest").clusters == [[1, 0]]
+    score = [0, 0, 0]
+    assert dedup.find_duplicates(texts, threshold=0.7, keep=lambda i: -score[i]).clusters == [[0, 1]]
+    score = [1, 5, 0]
+    assert dedup.find_duplicates(texts, threshold=0.7, keep=lambda i: -score[i]).clusters == [[1, 0]]
+
+
+def test_empty_inputs():
+    r = dedup.find_duplicates([])
+    assert (r.clusters, r.duplicates, r.matches, r.kept) == ([], [], {}, [])
+    assert list(dedup.deduplicate([])) == []
+    # texts without tokens never match anything, not even each other
+    assert dedup.find_duplicates(["", "", "!!", " "]).duplicates == []
+
+
+def test_char_shingles_for_cjk():
+    a = "今日は東京タワーに行きました。とても高かったです。"
+    b = "今日は東京タワーに行きました。とても高かったです！"
+    assert dedup.find_duplicates([a, b], unit="char", ngram=3).duplicates == [1]
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: dedup.find_duplicates(["ok", 3, "x"]), TypeError, "text at position 1 is int, not str: 3"),
+        (lambda: dedup.find_duplicates(["a"], threshold=0), ValueError, r"threshold must be in \(0, 1\], got 0"),
+        (lambda: dedup.find_duplicates(["a"], threshold=1.2), ValueError, "got 1.2"),
+        (lambda: dedup.find_duplicates(["a"], ngram=0), ValueError, r"ngram must be an integer in \[1, 65536\], got 0"),
+        (lambda: dedup.find_duplicates(["a"], ngram=2.5), ValueError, "got 2.5"),
+        (lambda: dedup.find_duplicates(["a"], unit="token"), ValueError, "unit must be one of"),
+        (lambda: dedup.find_duplicates(["a"], keep="last"), ValueError, "keep must be 'first', 'longest'"),
+        (lambda: dedup.find_duplicates(["a"], config=Config(), threshold=0.5), ValueError, r"either config= or \['threshold'\]"),
+        (lambda: dedup.Index(config=Config(verify="exact")), ValueError, "verify='exact'"),
+        (lambda: dedup.Index().add_many([("k", None)]), TypeError, "text at position 0 is NoneType"),
+        (lambda: dedup.Index().add_many(["just text"]), TypeError, r"item at position 0 must be a \(key, text\) pair"),
+        (lambda: list(dedup.deduplicate(["a", b"b"])), TypeError, "item at position 1 is bytes, not str"),
+        (lambda: list(dedup.deduplicate([{"text": "a"}, {"body": "b"}], text="text")), KeyError, "item at position 1 has no field 'text'"),
+        (lambda: list(dedup.deduplicate([{"t": 1}], text="t")), TypeError, "position 0 is int"),
+        (lambda: list(dedup.deduplicate(["a"], batch_size=0)), ValueError, "batch_size must be a positive integer, got 0"),
+        (lambda: Config(bands=20, rows=7), ValueError, "bands \\* rows must be at most num_perm=128, got 20 \\* 7 = 140"),
+    ],
+)
+def test_errors_name_the_bad_value(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_deduplicate_records_and_objects():
+    class Page:
+        def __init__(self, url, body):
+            self.url, self.body = url, body
+
+    pages = [Page("a", "the same story text told here"), Page("b", "The same story text, told here."), Page("c", "other")]
+    assert [p.url for p in dedup.deduplicate(pages, text="body")] == ["a", "c"]
+    assert [p.url for p in dedup.deduplicate(iter(pages), text=lambda p: p.body)] == ["a", "c"]
+
+
+def test_config_round_trips_and_refuses_mismatches():
+    cfg = Config(threshold=0.7, scheme="datasketch")
+    assert Config.from_dict(cfg.to_dict()) == cfg
+    with pytest.raises(ValueError, match=r"threshold: 0.8 \(yours: 0.7\); scheme: 'fss' \(yours: 'datasketch'\)"):
+        cfg.check_compatible(Config(), "index.db")
+    with pytest.raises(ValueError, match="format_version is 99"):
+        Config.from_dict({**cfg.to_dict(), "format_version": 99})

@@ -1,0 +1,42 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from naive import candidates
+
+from dedup.lsh import BucketTable, candidate_probability, choose_bands
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95])
+@pytest.mark.parametrize("num_perm", [64, 128, 256])
+def test_chosen_layout_finds_99_percent_just_above_threshold(threshold, num_perm):
+    bands, rows = choose_bands(threshold, num_perm)
+    assert bands * rows <= num_perm
+    assert candidate_probability(min(1.0, threshold + 0.02), bands, rows) >= 0.99
+
+
+def test_layout_beats_datasketch_default_at_0_8():
+    assert choose_bands(0.8, 128) == (18, 7)
+    assert candidate_probability(0.82, 9, 13) < 0.51  # datasketch's 9 x 13
+
+
+@given(st.lists(st.lists(st.integers(1, 6), min_size=3, max_size=3), max_size=60), st.integers(1, 7))
+def test_bucket_table_equals_naive_first_and_last(rows, split):
+    keys = np.array(rows, dtype=np.uint64).reshape(-1, 3) if rows else np.zeros((0, 3), np.uint64)
+    keys = keys + np.arange(3, dtype=np.uint64) * np.uint64(100)  # a key per band
+    expected = candidates([[tuple([int(k)]) for k in row] for row in keys])
+    table = BucketTable(capacity=1)  # forces growth
+    got = []
+    for lo in range(0, len(keys), split):  # batch boundaries must not matter
+        cand, ncand = table.candidates(keys[lo : lo + split], np.arange(lo, min(lo + split, len(keys))), True)
+        got += [list(cand[d, : ncand[d]]) for d in range(len(ncand))]
+    assert got == expected
+
+
+def test_a_template_shared_by_many_documents_costs_two_candidates_each():
+    n, b = 100_000, 18
+    keys = np.tile(np.arange(1, b + 1, dtype=np.uint64), (n, 1))  # every document in every bucket
+    table = BucketTable()
+    cand, ncand = table.candidates(keys, np.arange(n), True)
+    assert ncand.max() == 2 and table.size == b
+    assert set(cand[n - 1, :2]) == {0, n - 2}

@@ -1,0 +1,99 @@
+import unicodedata
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import texts
+
+from dedup import _hash
+from dedup._unicode import MAPPED, UNSAFE, tables
+from dedup.shingling import Scanner, _all_hashes, normalize, shingle_hash, shingle_hashes, shingles
+
+
+def reference(text, ngram, unit):
+    return sorted({shingle_hash(s) for s in shingles(text, ngram, unit)})
+
+
+@given(texts, st.integers(1, 6), st.sampled_from(["word", "char"]))
+def test_fast_path_hashes_exactly_the_reference_shingles(text, ngram, unit):
+    assert [int(h) for h in shingle_hashes(text, ngram, unit)] == reference(text, ngram, unit)
+
+
+@given(st.lists(st.integers(0, (1 << 64) - 1), max_size=8))
+def test_combine_is_a_python_int_polynomial(values):
+    h = 0
+    for v in values:
+        h = (h * _hash.BASE + v) % 2**64
+    assert _hash.combine(values) == _hash.fmix64(h ^ len(values))
+
+
+@given(st.integers(0, (1 << 64) - 1))
+def test_fmix64_kernel_matches_python(x):
+    assert int(_hash._fmix64(np.uint64(x))) == _hash.fmix64(x)
+
+
+def test_reference_shingles_by_example():
+    assert shingles("") == set()
+    assert shingles("¡¿ — …") == set()
+    assert shingles("Ｈello, WORLD") == {("hello", "world")}
+    assert shingles("a b c d e f", ngram=5) == {("a", "b", "c", "d", "e"), ("b", "c", "d", "e", "f")}
+    assert shingles("ab cd", ngram=3, unit="char") == {("a", "b", " "), ("b", " ", "c"), (" ", "c", "d")}
+    assert shingles("Straße STRASSE", ngram=1) == {("strasse",)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“Curly quotes”, ‘single’ — dashes – and… ellipses",
+        "Café naïve façade Zürich São Paulo Øresund Åland",
+        "« Bonjour\u00a0» dit-il ; c’est l’été.",
+        "東京タワーは高い。北京，上海、广州；",
+        "ΣΊΣΥΦΟΣ and Дмитрий and ＦＵＬＬ－ＷＩＤＴＨ ９",
+        "ﬁnance ½ x² Ⅻ",
+    ],
+)
+def test_ordinary_non_ascii_text_is_normalised_in_the_kernel(text):
+    sc = Scanner([text])
+    buf, offsets, flags, moff, mlen, mdata, raw = sc.args()
+    assert raw
+    out = _all_hashes(buf, 0, int(offsets[1]), flags, moff, mlen, mdata, raw, 5, False)
+    assert out is not None, "fell back to CPython's normalisation"
+    assert sorted(set(int(h) for h in out)) == reference(text, 5, "word")
+
+
+@pytest.mark.parametrize("text", ["cafe\u0301 menu", "한국 \u1112\u1161\u11ab", "e\u0308\u0301x"])
+def test_unsafe_text_falls_back_and_still_matches_the_spec(text):
+    sc = Scanner([text])
+    buf, offsets, flags, moff, mlen, mdata, raw = sc.args()
+    assert _all_hashes(buf, 0, int(offsets[1]), flags, moff, mlen, mdata, raw, 5, False) is None
+    assert [int(h) for h in shingle_hashes(text, 2)] == reference(text, 2, "word")
+
+
+def test_lone_surrogates_are_text_not_errors():
+    text = "abc \ud800 def \udfff ghi"
+    assert [int(h) for h in shingle_hashes(text, 2)] == reference(text, 2, "word")
+
+
+def test_tables_map_safe_code_points_like_the_spec():
+    flags, offset, length, data = tables()
+    rng = np.random.default_rng(0)
+    safe = np.flatnonzero((flags & UNSAFE) == 0)
+    for _ in range(300):
+        cps = rng.choice(safe, 6)
+        text = "".join(map(chr, cps))
+        mapped = "".join(
+            "".join(map(chr, data[offset[c] : offset[c] + length[c]])) if flags[c] & MAPPED else chr(c)
+            for c in cps
+        )
+        assert mapped == unicodedata.normalize("NFKC", text).casefold() == normalize(text)
+
+
+def test_long_document_streams_through_chunks():
+    words = " ".join(f"w{i % 9000}" for i in range(20000))
+    assert [int(h) for h in shingle_hashes(words)] == reference(words, 5, "word")
+
+
+def test_non_str_is_a_type_error():
+    with pytest.raises(TypeError, match="text must be str, got bytes"):
+        shingle_hashes(b"abc")

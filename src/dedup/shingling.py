@@ -249,7 +249,7 @@ def _all_hashes(buf, start, end, flags, moff, mlen, mdata, raw, n, char_mode):
     st = np.zeros(STATE_SIZE, dtype=np.int64)
     _start(st, start)
     ring = _ring(n)
-    out = np.empty(max(2 * (end - start), 4 * ROOM), dtype=np.uint64)
+    out = np.empty((end - start) // 4 + 4 * ROOM, dtype=np.uint64)
     cnt = 0
     while st[_DONE] == 0:
         if out.shape[0] - cnt < 2 * ROOM:

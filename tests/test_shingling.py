@@ -97,3 +97,26 @@ def test_long_document_streams_through_chunks():
 def test_non_str_is_a_type_error():
     with pytest.raises(TypeError, match="text must be str, got bytes"):
         shingle_hashes(b"abc")
+
+
+@given(texts, st.integers(1, 5), st.sampled_from(["word", "char"]), st.integers(0, 40))
+def test_scanner_resumes_at_every_output_boundary(text, ngram, unit, extra):
+    """Stream one document through an output buffer barely above ROOM slots."""
+    from dedup.shingling import ROOM, STATE_SIZE, _DONE, _UNSAFE, _fill, _ring, _start
+
+    text = text * 3  # longer, with repeats
+    for raw in (True, False):
+        buf, offsets, flags, moff, mlen, mdata, raw = Scanner([text], raw).args()
+        st = np.zeros(STATE_SIZE, dtype=np.int64)
+        _start(st, 0)
+        ring = _ring(ngram)
+        out = np.empty(ROOM + 1 + extra, dtype=np.uint64)
+        got = []
+        while st[_DONE] == 0:
+            c = _fill(buf, int(offsets[1]), flags, moff, mlen, mdata, raw, ngram, unit == "char", st, ring, out)
+            got += [int(h) for h in out[:c]]
+        if st[_UNSAFE]:
+            assert raw
+            continue
+        assert sorted(set(got)) == reference(text, ngram, unit)
+        break

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
@@ -92,13 +92,13 @@ def find_duplicates(
     texts: Sequence[str],
     *,
     threshold: float = 0.8,
-    keep: str | Callable[[int], Any] = "first",
+    keep: Literal["first", "longest"] | Callable[[int], Any] = "first",
     num_perm: int = 128,
     ngram: int = 5,
-    unit: str = "word",
-    scheme: str = "fss",
+    unit: Literal["word", "char"] = "word",
+    scheme: Literal["fss", "datasketch", "datasketch-legacy"] = "fss",
     seed: int = 1,
-    verify: str = "exact",
+    verify: Literal["exact", "signature"] = "exact",
     config: Config | None = None,
 ) -> DedupResult:
     """Find the near-duplicate documents in ``texts``.
@@ -117,10 +117,19 @@ def find_duplicates(
             ``"longest"`` (ties go to the earlier), or a function of the
             position returning a sort key, smallest kept
             (``keep=lambda i: -scores[i]`` keeps the best score).
-        num_perm, ngram, unit, scheme, seed, verify: see :class:`Config`.
-            ``verify="signature"`` skips the exact check and trusts the
-            estimate (faster; about +/-0.035 at 0.8 with 128 values).
-        config: a :class:`Config` instead of the separate parameters.
+        num_perm: values per signature; more is slower and more precise.
+        ngram: shingle size, in words (or characters with ``unit="char"``).
+        unit: ``"word"``, or ``"char"`` for Chinese, Japanese, Thai and
+            short texts.
+        scheme: signature scheme: ``"fss"`` (fast, unbiased), or
+            ``"datasketch"`` / ``"datasketch-legacy"`` to equal
+            ``datasketch.MinHash`` signatures.
+        seed: seed of the hash functions.
+        verify: ``"exact"`` checks each LSH candidate on the exact Jaccard
+            similarity of the shingle sets; ``"signature"`` trusts the
+            signature estimate (about twice as fast end to end; +/-0.035
+            at 0.8 with 128 values).
+        config: a :class:`Config` holding all of the above instead.
 
     Returns:
         A :class:`DedupResult` with ``clusters``, ``duplicates`` and ``matches``.
@@ -185,8 +194,8 @@ def deduplicate(
     threshold: float = 0.8,
     num_perm: int = 128,
     ngram: int = 5,
-    unit: str = "word",
-    scheme: str = "fss",
+    unit: Literal["word", "char"] = "word",
+    scheme: Literal["fss", "datasketch", "datasketch-legacy"] = "fss",
     seed: int = 1,
     config: Config | None = None,
     batch_size: int = 1024,

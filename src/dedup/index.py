@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
@@ -51,8 +51,8 @@ class Index:
         *,
         num_perm: int = 128,
         ngram: int = 5,
-        unit: str = "word",
-        scheme: str = "fss",
+        unit: Literal["word", "char"] = "word",
+        scheme: Literal["fss", "datasketch", "datasketch-legacy"] = "fss",
         seed: int = 1,
         config: Config | None = None,
     ) -> None:

@@ -170,9 +170,30 @@ def _fill(buf, end, flags, moff, mlen, mdata, raw, n, char_mode, st, ring, out):
     top = uint64(1)
     for _ in range(n - 1):
         top *= uint64(BASE)
+    # ASCII in word mode: lower-cased word bytes, -1 for the rest
+    amap = np.empty(128, dtype=np.int64)
+    for b in range(128):
+        c = mdata[moff[b]] if flags[b] & MAPPED else b
+        amap[b] = c if flags[c] & WORD else -1
     cap = out.shape[0]
     cnt = 0
     while cnt + ROOM <= cap:
+        if pos < end and buf[pos] < 0x80 and not char_mode:
+            c = amap[buf[pos]]
+            pos += 1
+            if c >= 0:
+                if in_tok == 0:
+                    in_tok = 1
+                    tok = fnv_offset
+                    ntok += 1
+                tok = (tok ^ uint64(c)) * fnv_prime
+                while pos < end and buf[pos] < 0x80 and amap[buf[pos]] >= 0:
+                    tok = (tok ^ uint64(amap[buf[pos]])) * fnv_prime
+                    pos += 1
+            elif in_tok == 1:
+                in_tok = 0
+                total, roll, cnt = _push(ring, total, roll, top, tok, n, out, cnt)
+            continue
         if pos >= end:
             if in_tok == 1 and not char_mode:
                 total, roll, cnt = _push(ring, total, roll, top, tok, n, out, cnt)

@@ -44,6 +44,8 @@ MASK28 = (1 << 28) - 1
 MERSENNE = (1 << 61) - 1
 CHUNK = 4096  # shingle hashes buffered per document before streaming
 
+THROW_MUL = 0xFF51AFD7ED558CCD
+
 _SCHEME_ID = {"fss": 0, "datasketch": 1, "datasketch-legacy": 2}
 
 
@@ -56,6 +58,13 @@ def round_seed(seed: int, r: int) -> int:
 
 def bin_seed(seed: int, j: int) -> int:
     return fmix64((seed * P2 + j + 1) & MASK64)
+
+
+def throw_hash(h: int, rs: int) -> int:
+    """Where a shingle (already a mixed 64-bit hash) lands in a round: one
+    multiply and a shift; bin from the high bits, value from the low."""
+    x = ((h ^ rs) * THROW_MUL) & MASK64
+    return x ^ (x >> 29)
 
 
 def fmix32(x: int) -> int:
@@ -95,7 +104,7 @@ def reference_signature(hashes: Iterable[int], config: Config) -> list[int]:
         for r in range(ROUNDS):
             rs = round_seed(seed, r)
             for h in hashes:
-                x = fmix64(h ^ rs)
+                x = throw_hash(h, rs)
                 j = ((x >> 32) * k) >> 32
                 sig[j] = min(sig[j], (r << 28) | (x & MASK28))
         for j in range(k):
@@ -119,9 +128,15 @@ def reference_signature(hashes: Iterable[int], config: Config) -> list[int]:
 
 
 @njit(cache=True, inline="always")
+def _throw_hash(h, rs):
+    x = (h ^ rs) * uint64(THROW_MUL)
+    return x ^ (x >> uint64(29))
+
+
+@njit(cache=True, inline="always")
 def _fss_round(hashes, cnt, r, rs, k, sig, filled):
     for t in range(cnt):
-        x = _fmix64(hashes[t] ^ rs)
+        x = _throw_hash(hashes[t], rs)
         j = ((x >> uint64(32)) * uint64(k)) >> uint64(32)
         v = np.uint32((uint64(r) << uint64(28)) | (x & uint64(MASK28)))
         if v < sig[j]:

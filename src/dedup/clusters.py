@@ -17,6 +17,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from .config import Config
+from .lsh import BucketTable, _band_keys
 from .shingling import Scanner, _all_hashes, shingle_hashes
 
 
@@ -43,15 +45,15 @@ def signature_similarity(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True)
-def _sorted_sets(buf, offsets, flags, moff, mlen, mdata, raw, n, char_mode):
+def _sorted_sets(buf, starts, ends, flags, moff, mlen, mdata, raw, n, char_mode):
     """Sorted unique shingle hashes per document, concatenated, with offsets;
     ``unsafe[d]`` marks documents left empty for CPython's normalisation."""
-    m = offsets.shape[0] - 1
+    m = starts.shape[0]
     parts = []
     offs = np.zeros(m + 1, dtype=np.int64)
     unsafe = np.zeros(m, dtype=np.bool_)
     for d in range(m):
-        h = _all_hashes(buf, offsets[d], offsets[d + 1], flags, moff, mlen, mdata, raw, n, char_mode)
+        h = _all_hashes(buf, starts[d], ends[d], flags, moff, mlen, mdata, raw, n, char_mode)
         if h is None:
             unsafe[d] = True
             u = np.zeros(0, dtype=np.uint64)
@@ -88,22 +90,58 @@ def _jaccard_pairs(flat, offs, a, b):
     return out
 
 
-def exact_similarity(texts: Sequence[str], a: np.ndarray, b: np.ndarray, ngram: int, unit: str) -> np.ndarray:
-    """Exact Jaccard of the shingle sets of ``texts[a[p]]`` and ``texts[b[p]]``."""
+def exact_similarity(scanner: Scanner, a: np.ndarray, b: np.ndarray, ngram: int, unit: str) -> np.ndarray:
+    """Exact Jaccard of the shingle sets of items ``a[p]`` and ``b[p]`` of ``scanner``."""
     if len(a) == 0:
         return np.zeros(0)
     involved, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
-    docs = [texts[i] for i in involved]
-    flat, offs, unsafe = _sorted_sets(*Scanner(docs).args(), ngram, unit == "char")
+    sub = scanner.take(involved)
+    flat, offs, unsafe = _sorted_sets(*sub.args(), ngram, unit == "char")
     if unsafe.any():
         parts = [
-            shingle_hashes(docs[d], ngram, unit) if unsafe[d] else flat[offs[d] : offs[d + 1]]
-            for d in range(len(docs))
+            shingle_hashes(sub.text_of(d), ngram, unit) if unsafe[d] else flat[offs[d] : offs[d + 1]]
+            for d in range(len(involved))
         ]
         offs = np.zeros(len(parts) + 1, dtype=np.int64)
         np.cumsum([len(p) for p in parts], out=offs[1:])
         flat = np.concatenate(parts)
     return _jaccard_pairs(flat, offs, inverse[: len(a)], inverse[len(a) :])
+
+
+def exact_for_texts(texts, a: np.ndarray, b: np.ndarray, ngram: int, unit: str) -> np.ndarray:
+    """:func:`exact_similarity` for positions of a list of texts (encodes only those involved)."""
+    if len(a) == 0:
+        return np.zeros(0)
+    involved, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
+    scanner = Scanner([texts[i] for i in involved])
+    return exact_similarity(scanner, inverse[: len(a)], inverse[len(a) :], ngram, unit)
+
+
+def _salt(keys: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Band keys made distinct per group, so candidates stay inside a group."""
+    x = keys ^ (groups.astype(np.uint64)[:, None] * np.uint64(0x9E3779B97F4A7C15))
+    x ^= x >> np.uint64(33)
+    x *= np.uint64(0xFF51AFD7ED558CCD)
+    x ^= x >> np.uint64(33)
+    x[x == 0] = 1
+    return x
+
+
+def candidate_pairs(
+    sig: np.ndarray, counts: np.ndarray, config: Config, groups: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(item, earlier candidate) pairs by LSH, items taken in order.
+
+    With ``groups``, only items of the same group are candidates of each other.
+    Items without shingles take no part.
+    """
+    live = np.flatnonzero(counts > 0)
+    keys = _band_keys(sig[live], config.bands, config.rows)
+    if groups is not None:
+        keys = _salt(keys, groups[live])
+    table = BucketTable(capacity=len(live) * config.bands * 2)
+    cand, ncand = table.candidates(keys, live, insert=True)
+    return pairs_of(cand, ncand, live)
 
 
 def best_matches(

@@ -10,9 +10,15 @@ from typing import Any, Literal, TypeVar
 import numpy as np
 
 from . import signatures
-from .clusters import Duplicate, best_matches, build_clusters, exact_similarity, pairs_of, signature_similarity
+from .clusters import (
+    Duplicate,
+    best_matches,
+    build_clusters,
+    candidate_pairs,
+    exact_for_texts,
+    signature_similarity,
+)
 from .config import Config
-from .lsh import BucketTable, _band_keys
 
 T = TypeVar("T")
 BATCH_DOCS = 2048
@@ -162,12 +168,9 @@ def find_duplicates(
     counts = np.zeros(n, dtype=np.int64)
     for lo, hi in _batches(ranked):
         sig[lo:hi], counts[lo:hi] = signatures.compute(ranked[lo:hi], cfg)
-    live = np.flatnonzero(counts > 0)
-    table = BucketTable(capacity=len(live) * cfg.bands * 2)
-    cand, ncand = table.candidates(_band_keys(sig[live], cfg.bands, cfg.rows), live, insert=True)
-    doc, other = pairs_of(cand, ncand, live)
+    doc, other = candidate_pairs(sig, counts, cfg)
     if cfg.verify == "exact":
-        sim = exact_similarity(ranked, doc, other, cfg.ngram, cfg.unit)
+        sim = exact_for_texts(ranked, doc, other, cfg.ngram, cfg.unit)
     else:
         sim = signature_similarity(sig[doc], sig[other])
     best = best_matches(doc, other, sim, cfg.threshold)

@@ -89,22 +89,48 @@ def encode_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 class Scanner:
-    """The kernel's view of a batch: tables plus the UTF-8 buffer.
+    """The kernels' view of a batch of texts: Unicode tables, one UTF-8
+    buffer, and the byte span ``[starts[i], ends[i])`` of each item.
 
-    ``raw=True`` texts are normalised by the kernel; documents it finds
-    unsafe are re-encoded after CPython's normalisation (``raw=False``).
+    ``raw=True`` texts are normalised by the kernel; an item it finds unsafe
+    is redone with :meth:`normalized`, from CPython's normalisation of
+    ``text_of(i)``.
     """
 
     def __init__(self, texts: Sequence[str], raw: bool = True) -> None:
-        self.flags, self.offset, self.length, self.data = tables()
-        self.texts = texts
-        self.raw = raw
         if not raw:
             texts = [normalize(t) for t in texts]
-        self.buf, self.offsets = encode_batch(texts)
+        buf, offsets = encode_batch(texts)
+        self._init(buf, offsets[:-1], offsets[1:], raw, texts.__getitem__)
+
+    @classmethod
+    def from_spans(cls, buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, text_of) -> Scanner:
+        """Items that are byte spans of an existing buffer (paragraphs of a text)."""
+        self = cls.__new__(cls)
+        self._init(buf, starts, ends, True, text_of)
+        return self
+
+    def _init(self, buf, starts, ends, raw, text_of) -> None:
+        self.flags, self.offset, self.length, self.data = tables()
+        self.buf = buf
+        self.starts = np.ascontiguousarray(starts, dtype=np.int64)
+        self.ends = np.ascontiguousarray(ends, dtype=np.int64)
+        self.raw = raw
+        self.text_of = text_of
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def take(self, idx: np.ndarray) -> Scanner:
+        """The items ``idx`` only (same buffer)."""
+        return Scanner.from_spans(self.buf, self.starts[idx], self.ends[idx], lambda i: self.text_of(int(idx[i])))
+
+    def normalized(self, idx: np.ndarray) -> Scanner:
+        """The items ``idx`` re-encoded after CPython's normalisation."""
+        return Scanner([self.text_of(int(i)) for i in idx], raw=False)
 
     def args(self) -> tuple:
-        return (self.buf, self.offsets, self.flags, self.offset, self.length, self.data, self.raw)
+        return (self.buf, self.starts, self.ends, self.flags, self.offset, self.length, self.data, self.raw)
 
 
 # State slots of the resumable shingle scanner.
@@ -296,9 +322,8 @@ def shingle_hashes(text: str, ngram: int = 5, unit: str = "word") -> np.ndarray:
     if not isinstance(text, str):
         raise TypeError(f"text must be str, got {type(text).__name__}")
     for raw in (True, False):
-        sc = Scanner([text], raw)
-        buf, offsets, flags, moff, mlen, mdata, raw = sc.args()
-        h = _all_hashes(buf, 0, int(offsets[1]), flags, moff, mlen, mdata, raw, ngram, unit == "char")
+        buf, starts, ends, flags, moff, mlen, mdata, raw = Scanner([text], raw).args()
+        h = _all_hashes(buf, starts[0], ends[0], flags, moff, mlen, mdata, raw, ngram, unit == "char")
         if h is not None:
             return np.unique(h)
     raise AssertionError("unreachable: the normalised pass is never unsafe")

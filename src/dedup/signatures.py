@@ -178,7 +178,7 @@ def _perm_update(hashes, cnt, scheme, a, b, sig):
 
 
 @njit(cache=True)
-def _signatures(buf, offsets, flags, moff, mlen, mdata, raw, n, char_mode, scheme, seed, a, b, sig, counts):
+def _signatures(buf, starts, ends, flags, moff, mlen, mdata, raw, n, char_mode, scheme, seed, a, b, sig, counts):
     """Fill ``sig[d]`` and ``counts[d]`` (shingles emitted, repeats included; -1
     for a document that needs CPython's normalisation) per document."""
     k = sig.shape[1]
@@ -191,10 +191,10 @@ def _signatures(buf, offsets, flags, moff, mlen, mdata, raw, n, char_mode, schem
     st = np.zeros(STATE_SIZE, dtype=np.int64)
     ring = _ring(n)
     chunk = np.empty(CHUNK, dtype=np.uint64)
-    for d in range(offsets.shape[0] - 1):
+    for d in range(starts.shape[0]):
         row = sig[d]
         row[:] = np.uint32(EMPTY)
-        start, end = offsets[d], offsets[d + 1]
+        start, end = starts[d], ends[d]
         _start(st, start)
         total = 0
         filled = 0
@@ -247,16 +247,22 @@ def compute(texts: Sequence[str], config: Config) -> tuple[np.ndarray, np.ndarra
     ``texts`` must already be checked to be strings. A document without
     shingles has count 0 and a signature of ``EMPTY`` values.
     """
-    sig = np.empty((len(texts), config.num_perm), dtype=np.uint32)
-    counts = np.zeros(len(texts), dtype=np.int64)
-    if not len(texts):
+    return compute_scanned(Scanner(texts), config)
+
+
+def compute_scanned(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`compute` for the items of a :class:`Scanner`."""
+    n = len(scanner)
+    sig = np.empty((n, config.num_perm), dtype=np.uint32)
+    counts = np.zeros(n, dtype=np.int64)
+    if not n:
         return sig, counts
     a, b = permutations(config)
     params = (config.ngram, config.unit == "char", _SCHEME_ID[config.scheme], config.seed, a, b)
-    _signatures(*Scanner(texts).args(), *params, sig, counts)
+    _signatures(*scanner.args(), *params, sig, counts)
     redo = np.flatnonzero(counts < 0)
     if len(redo):
         sub_sig, sub_counts = sig[redo], counts[redo]
-        _signatures(*Scanner([texts[i] for i in redo], raw=False).args(), *params, sub_sig, sub_counts)
+        _signatures(*scanner.normalized(redo).args(), *params, sub_sig, sub_counts)
         sig[redo], counts[redo] = sub_sig, sub_counts
     return sig, counts

@@ -1,0 +1,286 @@
+"""Paragraphs: splitting a text into spans, and repeated paragraphs.
+
+Spans are always ``[start, end)`` character offsets into the original
+string (``text[start:end]``), trimmed of surrounding whitespace. Splitting
+runs in a kernel over the UTF-8 bytes, so a 50 MB paragraph or a
+million-line text costs no Python object per line.
+
+The spec of :func:`paragraphs`, in plain Python::
+
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\\r\\n]+", text)]
+    # each line trimmed of str.isspace characters; blank lines dropped
+
+and with ``split="blank"``, consecutive non-blank lines are joined into one
+paragraph. ``split="auto"`` uses ``"blank"`` when the text has blank lines
+and most of its blank-separated blocks are several lines long (hard-wrapped
+text), else ``"line"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal, NamedTuple
+
+import numpy as np
+from numba import njit
+
+from . import signatures
+from .clusters import best_matches, candidate_pairs, exact_similarity, signature_similarity
+from .config import Config
+from .documents import check_texts, make_config
+from .shingling import Scanner, encode_batch
+from .spans import Cut, apply_cuts
+
+Split = Literal["auto", "line", "blank"]
+SPLITS = ("auto", "line", "blank")
+
+
+class Paragraph(NamedTuple):
+    """A paragraph: ``text[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+
+
+@njit(cache=True, inline="always")
+def _is_space(cp):
+    if cp < 0x80:
+        return cp == 32 or (9 <= cp <= 13) or (0x1C <= cp <= 0x1F)
+    return (
+        cp == 0x85 or cp == 0xA0 or cp == 0x1680 or (0x2000 <= cp <= 0x200A)
+        or cp == 0x2028 or cp == 0x2029 or cp == 0x202F or cp == 0x205F or cp == 0x3000
+    )
+
+
+@njit(cache=True)
+def _lines(buf, starts, ends):
+    """Every non-blank line of every document.
+
+    Returns arrays per line: document, block (lines with no blank line
+    between them share a block; numbered across the batch), byte span and
+    character span (characters counted from the document's start) of the
+    line trimmed of whitespace.
+    """
+    cap = 16
+    for d in range(starts.shape[0]):
+        for i in range(starts[d], ends[d]):
+            if buf[i] == 10 or buf[i] == 13:
+                cap += 1
+        cap += 1
+    doc = np.empty(cap, dtype=np.int64)
+    block = np.empty(cap, dtype=np.int64)
+    b0 = np.empty(cap, dtype=np.int64)
+    b1 = np.empty(cap, dtype=np.int64)
+    c0 = np.empty(cap, dtype=np.int64)
+    c1 = np.empty(cap, dtype=np.int64)
+    n = 0
+    blk = 0
+    for d in range(starts.shape[0]):
+        pos = starts[d]
+        end = ends[d]
+        ch = 0
+        blk += 1
+        blank_since = False
+        while pos <= end:
+            # one line: [pos, line_end)
+            first_b = -1
+            first_c = -1
+            last_b = -1
+            last_c = -1
+            while pos < end and buf[pos] != 10 and buf[pos] != 13:
+                b = buf[pos]
+                if b < 0x80:
+                    cp = np.int64(b)
+                    size = 1
+                elif b < 0xE0:
+                    cp = (np.int64(b & 0x1F) << 6) | np.int64(buf[pos + 1] & 0x3F)
+                    size = 2
+                elif b < 0xF0:
+                    cp = (
+                        (np.int64(b & 0x0F) << 12)
+                        | (np.int64(buf[pos + 1] & 0x3F) << 6)
+                        | np.int64(buf[pos + 2] & 0x3F)
+                    )
+                    size = 3
+                else:
+                    cp = 0x10000  # not a space
+                    size = 4
+                if not _is_space(cp):
+                    if first_b < 0:
+                        first_b = pos
+                        first_c = ch
+                    last_b = pos + size
+                    last_c = ch + 1
+                pos += size
+                ch += 1
+            if first_b >= 0:
+                if blank_since:
+                    blk += 1
+                    blank_since = False
+                doc[n] = d
+                block[n] = blk
+                b0[n] = first_b
+                b1[n] = last_b
+                c0[n] = first_c
+                c1[n] = last_c
+                n += 1
+            elif n > 0 and doc[n - 1] == d:
+                blank_since = True
+            if pos >= end:
+                break
+            # the line break: \r\n, \r or \n
+            if buf[pos] == 13 and pos + 1 < end and buf[pos + 1] == 10:
+                pos += 2
+                ch += 2
+            else:
+                pos += 1
+                ch += 1
+            # a line holding only spaces followed by the break is blank: the
+            # check above (first_b < 0) covers it
+    return doc[:n], block[:n], b0[:n], b1[:n], c0[:n], c1[:n]
+
+
+def split_spans(
+    buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, split: Split = "auto"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Paragraphs of every document of a batch: (doc, byte start, byte end,
+    char start, char end) arrays, in document and text order."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    doc, block, b0, b1, c0, c1 = _lines(buf, np.asarray(starts, np.int64), np.asarray(ends, np.int64))
+    if split == "line" or len(doc) == 0:
+        return doc, b0, b1, c0, c1
+    ndocs = len(starts)
+    # per document: blocks, and blocks of more than one line
+    first_of_block = np.ones(len(block), dtype=bool)
+    first_of_block[1:] = block[1:] != block[:-1]
+    blocks = np.bincount(doc[first_of_block], minlength=ndocs)
+    lines = np.bincount(doc, minlength=ndocs)
+    block_sizes = np.bincount(block)[block[first_of_block]]
+    multi = np.bincount(doc[first_of_block][block_sizes > 1], minlength=ndocs)
+    if split == "blank":
+        joined = np.ones(ndocs, dtype=bool)
+    else:
+        joined = (blocks > 1) & (lines > blocks) & (2 * multi > blocks)
+    # a group is a block in joined documents, a line elsewhere
+    new_group = first_of_block | ~joined[doc]
+    starts_idx = np.flatnonzero(new_group)
+    ends_idx = np.append(starts_idx[1:], len(doc)) - 1
+    return doc[starts_idx], b0[starts_idx], b1[ends_idx], c0[starts_idx], c1[ends_idx]
+
+
+def paragraphs(text: str, *, split: Split = "auto") -> list[Paragraph]:
+    """The paragraphs of ``text``, with their spans in it.
+
+    >>> paragraphs("Title\\r\\n\\r\\n  First line.\\nSecond line. \\n")
+    [Paragraph(start=0, end=5, text='Title'), Paragraph(start=11, end=22, text='First line.'), Paragraph(start=23, end=35, text='Second line.')]
+    >>> [p.text for p in paragraphs("one\\ntwo\\n\\nthree\\nfour\\n\\nfive", split="blank")]
+    ['one\\ntwo', 'three\\nfour', 'five']
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, got {type(text).__name__}")
+    buf, offsets = encode_batch([text])
+    _, _, _, c0, c1 = split_spans(buf, offsets[:-1], offsets[1:], split)
+    return [Paragraph(s, e, text[s:e]) for s, e in zip(c0.tolist(), c1.tolist())]
+
+
+# ------------------------------------------------------------------ repeats
+
+# Paragraph-level shingling, chosen by the precision/recall table in
+# docs/paragraphs.md (benchmarks/paragraph_choice.py).
+PARAGRAPH_THRESHOLD = 0.6
+PARAGRAPH_NGRAM = 4
+PARAGRAPH_UNIT = "char"
+
+
+class Batch:
+    """The paragraphs of a batch of texts, ready for the kernels."""
+
+    def __init__(self, texts: Sequence[str], split: Split) -> None:
+        self.texts = texts
+        buf, offsets = encode_batch(texts)
+        self.doc, b0, b1, self.c0, self.c1 = split_spans(buf, offsets[:-1], offsets[1:], split)
+        self.scanner = Scanner.from_spans(buf, b0, b1, self.text_of)
+
+    def __len__(self) -> int:
+        return len(self.doc)
+
+    def text_of(self, i: int) -> str:
+        return self.texts[self.doc[i]][self.c0[i] : self.c1[i]]
+
+    def matches(self, config: Config, within_documents: bool) -> dict[int, tuple[int, float]]:
+        """Best earlier match of each paragraph (index -> (index, similarity))."""
+        sig, counts = signatures.compute_scanned(self.scanner, config)
+        doc, other = candidate_pairs(sig, counts, config, self.doc if within_documents else None)
+        if config.verify == "exact":
+            sim = exact_similarity(self.scanner, doc, other, config.ngram, config.unit)
+        else:
+            sim = signature_similarity(sig[doc], sig[other])
+        return best_matches(doc, other, sim, config.threshold)
+
+    def cut(self, i: int, j: int, sim: float, kind: str) -> Cut:
+        a, b = self.text_of(i), self.text_of(j)
+        match = (int(self.c0[j]), int(self.c1[j]))
+        if kind == "cross-document":
+            match = (int(self.doc[j]), *match)
+        return Cut(int(self.c0[i]), int(self.c1[i]), kind, match, float(sim), a == b)
+
+
+def find_repeats(
+    text: str,
+    *,
+    threshold: float = PARAGRAPH_THRESHOLD,
+    ngram: int = PARAGRAPH_NGRAM,
+    unit: Literal["word", "char"] = PARAGRAPH_UNIT,
+    split: Split = "auto",
+    config: Config | None = None,
+) -> list[Cut]:
+    """Paragraphs of ``text`` that repeat an earlier paragraph of it.
+
+    Each is a :class:`Cut` of kind ``"repeat"`` whose ``match`` is the span
+    of the earlier paragraph it repeats (the most similar one), with their
+    exact Jaccard similarity and whether the two are identical. A copy with a
+    word changed, other quotes or spacing, or a trailing "(Reuters)" is a
+    near repeat. Paragraphs are compared on character 4-grams of the
+    normalised text at Jaccard >= 0.6 by default, which works on paragraphs
+    of a dozen words (see docs/paragraphs.md for the measurements).
+
+    >>> text = "Intro line.\\nThe same paragraph, said twice.\\nMiddle.\\nThe same paragraph — said twice!"
+    >>> [(c.start, c.end, c.match, c.exact) for c in find_repeats(text)]
+    [(52, 84, (12, 43), False)]
+    """
+    return _repeats([text], threshold, ngram, unit, split, config)[0]
+
+
+def remove_repeats(
+    text: str,
+    *,
+    threshold: float = PARAGRAPH_THRESHOLD,
+    ngram: int = PARAGRAPH_NGRAM,
+    unit: Literal["word", "char"] = PARAGRAPH_UNIT,
+    split: Split = "auto",
+    config: Config | None = None,
+    annotate: bool = False,
+) -> str | list[Cut]:
+    """``text`` without the later copies of repeated paragraphs.
+
+    The first copy stays where it is; every later copy goes, with the line
+    break before it; the rest of the text is unchanged. With
+    ``annotate=True``, return the cuts instead (as :func:`find_repeats`).
+
+    >>> remove_repeats("A first paragraph here.\\nAnother one.\\nA first paragraph here.\\nThe end.")
+    'A first paragraph here.\\nAnother one.\\nThe end.'
+    """
+    cuts = find_repeats(text, threshold=threshold, ngram=ngram, unit=unit, split=split, config=config)
+    return cuts if annotate else apply_cuts(text, cuts)
+
+
+def _repeats(texts, threshold, ngram, unit, split, config) -> list[list[Cut]]:
+    cfg = make_config(config, threshold=threshold, ngram=ngram, unit=unit)
+    texts = check_texts(texts)
+    batch = Batch(texts, split)
+    out: list[list[Cut]] = [[] for _ in texts]
+    for i, (j, sim) in sorted(batch.matches(cfg, within_documents=True).items()):
+        out[batch.doc[i]].append(batch.cut(i, j, sim, "repeat"))
+    return out

@@ -209,10 +209,17 @@ class Batch:
     def text_of(self, i: int) -> str:
         return self.texts[self.doc[i]][self.c0[i] : self.c1[i]]
 
-    def matches(self, config: Config, within_documents: bool) -> dict[int, tuple[int, float]]:
-        """Best earlier match of each paragraph (index -> (index, similarity))."""
+    def matches(self, config: Config, scope: str) -> dict[int, tuple[int, float]]:
+        """Best earlier match of each paragraph (index -> (index, similarity)).
+
+        ``scope``: ``"within"`` a document, ``"across"`` documents (the match
+        is in an earlier document), or ``"all"``.
+        """
         sig, counts = signatures.compute_scanned(self.scanner, config)
-        doc, other = candidate_pairs(sig, counts, config, self.doc if within_documents else None)
+        doc, other = candidate_pairs(sig, counts, config, self.doc if scope == "within" else None)
+        if scope == "across":
+            keep = self.doc[other] < self.doc[doc]
+            doc, other = doc[keep], other[keep]
         if config.verify == "exact":
             sim = exact_similarity(self.scanner, doc, other, config.ngram, config.unit)
         else:
@@ -281,6 +288,55 @@ def _repeats(texts, threshold, ngram, unit, split, config) -> list[list[Cut]]:
     texts = check_texts(texts)
     batch = Batch(texts, split)
     out: list[list[Cut]] = [[] for _ in texts]
-    for i, (j, sim) in sorted(batch.matches(cfg, within_documents=True).items()):
+    for i, (j, sim) in sorted(batch.matches(cfg, "within").items()):
         out[batch.doc[i]].append(batch.cut(i, j, sim, "repeat"))
     return out
+
+
+def find_shared_paragraphs(
+    texts: Sequence[str],
+    *,
+    threshold: float = PARAGRAPH_THRESHOLD,
+    ngram: int = PARAGRAPH_NGRAM,
+    unit: Literal["word", "char"] = PARAGRAPH_UNIT,
+    split: Split = "auto",
+    config: Config | None = None,
+) -> list[list[Cut]]:
+    """For each text, its paragraphs that already appeared in an earlier text.
+
+    Each is a :class:`Cut` of kind ``"cross-document"`` whose ``match`` is
+    ``(document, start, end)`` of the earlier paragraph: the report of what
+    went where. For two articles that share most paragraphs without being
+    near-duplicates as wholes. Repeats inside one text are left to
+    :func:`find_repeats`.
+
+    >>> a = "Storm hits the coast.\\nThousands lost power overnight, officials said."
+    >>> b = "Markets fell today.\\nThousands lost power overnight, officials said!"
+    >>> find_shared_paragraphs([a, b])
+    [[], [Cut(start=20, end=67, kind='cross-document', match=(0, 22, 69), similarity=1.0, exact=False)]]
+    """
+    cfg = make_config(config, threshold=threshold, ngram=ngram, unit=unit)
+    texts = check_texts(texts)
+    batch = Batch(texts, split)
+    out: list[list[Cut]] = [[] for _ in texts]
+    for i, (j, sim) in sorted(batch.matches(cfg, "across").items()):
+        out[batch.doc[i]].append(batch.cut(i, j, sim, "cross-document"))
+    return out
+
+
+def remove_shared_paragraphs(
+    texts: Sequence[str],
+    *,
+    threshold: float = PARAGRAPH_THRESHOLD,
+    ngram: int = PARAGRAPH_NGRAM,
+    unit: Literal["word", "char"] = PARAGRAPH_UNIT,
+    split: Split = "auto",
+    config: Config | None = None,
+    annotate: bool = False,
+) -> list[str] | list[list[Cut]]:
+    """The texts without the paragraphs an earlier text already had.
+
+    With ``annotate=True``, the cuts instead (as :func:`find_shared_paragraphs`).
+    """
+    cuts = find_shared_paragraphs(texts, threshold=threshold, ngram=ngram, unit=unit, split=split, config=config)
+    return cuts if annotate else [apply_cuts(t, c) for t, c in zip(texts, cuts)]

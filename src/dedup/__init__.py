@@ -16,7 +16,19 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _WHERE = {
+    "Boilerplate": "boilerplate",
     "Config": "config",
+    "Cut": "spans",
+    "Paragraph": "paragraphs",
+    "Template": "boilerplate",
+    "apply_cuts": "spans",
+    "find_boilerplate": "boilerplate",
+    "find_repeats": "paragraphs",
+    "find_shared_paragraphs": "paragraphs",
+    "paragraphs": "paragraphs",
+    "remove_repeats": "paragraphs",
+    "remove_shared_paragraphs": "paragraphs",
+    "strip_boilerplate": "boilerplate",
     "DedupResult": "documents",
     "Duplicate": "clusters",
     "Index": "index",
@@ -29,6 +41,16 @@ _WHERE = {
 __all__ = sorted([*_WHERE, "__version__"])
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .boilerplate import Boilerplate, Template, find_boilerplate, strip_boilerplate
+    from .paragraphs import (
+        Paragraph,
+        find_repeats,
+        find_shared_paragraphs,
+        paragraphs,
+        remove_repeats,
+        remove_shared_paragraphs,
+    )
+    from .spans import Cut, apply_cuts
     from .clusters import Duplicate
     from .config import Config
     from .documents import DedupResult, deduplicate, find_duplicates

@@ -54,17 +54,17 @@ def test_reference_shingles_by_example():
     ],
 )
 def test_ordinary_non_ascii_text_is_normalised_in_the_kernel(text):
-    buf, starts, ends, flags, moff, mlen, mdata, raw = Scanner([text]).args()
+    buf, starts, ends, flags, moff, mlen, mdata, amap, raw = Scanner([text]).args()
     assert raw
-    out = _all_hashes(buf, starts[0], ends[0], flags, moff, mlen, mdata, raw, 5, False)
+    out = _all_hashes(buf, starts[0], ends[0], flags, moff, mlen, mdata, amap, raw, 5, False)
     assert out is not None, "fell back to CPython's normalisation"
     assert sorted(set(int(h) for h in out)) == reference(text, 5, "word")
 
 
 @pytest.mark.parametrize("text", ["cafe\u0301 menu", "한국 \u1112\u1161\u11ab", "e\u0308\u0301x"])
 def test_unsafe_text_falls_back_and_still_matches_the_spec(text):
-    buf, starts, ends, flags, moff, mlen, mdata, raw = Scanner([text]).args()
-    assert _all_hashes(buf, starts[0], ends[0], flags, moff, mlen, mdata, raw, 5, False) is None
+    buf, starts, ends, flags, moff, mlen, mdata, amap, raw = Scanner([text]).args()
+    assert _all_hashes(buf, starts[0], ends[0], flags, moff, mlen, mdata, amap, raw, 5, False) is None
     assert [int(h) for h in shingle_hashes(text, 2)] == reference(text, 2, "word")
 
 
@@ -104,14 +104,14 @@ def test_scanner_resumes_at_every_output_boundary(text, ngram, unit, extra):
 
     text = text * 3  # longer, with repeats
     for raw in (True, False):
-        buf, starts, ends, flags, moff, mlen, mdata, raw = Scanner([text], raw).args()
+        buf, starts, ends, flags, moff, mlen, mdata, amap, raw = Scanner([text], raw).args()
         st = np.zeros(STATE_SIZE, dtype=np.int64)
         _start(st, 0)
         ring = _ring(ngram)
         out = np.empty(ROOM + 1 + extra, dtype=np.uint64)
         got = []
         while st[_DONE] == 0:
-            c = _fill(buf, ends[0], flags, moff, mlen, mdata, raw, ngram, unit == "char", st, ring, out)
+            c = _fill(buf, ends[0], flags, moff, mlen, mdata, amap, raw, ngram, unit == "char", st, ring, out)
             got += [int(h) for h in out[:c]]
         if st[_UNSAFE]:
             assert raw

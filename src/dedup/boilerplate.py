@@ -32,11 +32,18 @@ import numpy as np
 from numba import njit
 
 from . import signatures
-from .clusters import _sorted_sets, candidate_pairs, exact_similarity
+from .clusters import _jaccard_pairs, hash_sets, pairs_of
 from .config import Config
 from .documents import check_texts, make_config
 from .lsh import BucketTable, _band_keys
-from .paragraphs import PARAGRAPH_NGRAM, PARAGRAPH_THRESHOLD, PARAGRAPH_UNIT, Batch
+from .paragraphs import (
+    PARAGRAPH_DEFAULTS,
+    PARAGRAPH_NGRAM,
+    PARAGRAPH_NUM_PERM,
+    PARAGRAPH_THRESHOLD,
+    PARAGRAPH_UNIT,
+    Batch,
+)
 from .shingling import Scanner
 from .spans import Cut, apply_cuts
 
@@ -44,11 +51,41 @@ FORMAT = "dedup-boilerplate"
 FORMAT_VERSION = 1
 BATCH = 256
 # "Label: value" lines: one to three words, then ':', '|', '–' or '—', then a short value
-LABEL = re.compile(r"^[ \t]*([^\W\d_]+(?:[ \t]+[^\W\d_]+){0,2})[ \t]*[:|–—][ \t]*\S[^\n\r]{0,60}$", re.M)
+LABEL_LINE = re.compile(r"([^\W\d_]+(?:[ \t]+[^\W\d_]+){0,2})[ \t]*[:|–—][ \t]*\S[^\n\r]{0,60}")
+MAX_LABEL_LINE = 120
 
 
 def _label_key(label: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", label).casefold().split())
+
+
+def _label_lines(texts: Sequence[str], batch: Batch) -> list[tuple[int, str]]:
+    """(line index, label key) of every "Label: value" line of the batch.
+
+    Only lines short enough to be one are tried (a label of up to three
+    words and a value of up to 60 characters).
+    """
+    buf, b0, b1 = batch.scanner.buf, batch.scanner.starts, batch.scanner.ends
+    # lines holding a delimiter byte (':', '|', or the lead byte of '–'/'—')
+    marks = np.flatnonzero((buf == 0x3A) | (buf == 0x7C) | (buf == 0xE2))
+    has = np.searchsorted(marks, b1) > np.searchsorted(marks, b0)
+    short = np.flatnonzero(has & (batch.c1 - batch.c0 <= MAX_LABEL_LINE))
+    out = []
+    match = LABEL_LINE.fullmatch
+    for i, d, s, e in zip(short.tolist(), batch.doc[short].tolist(), batch.c0[short].tolist(), batch.c1[short].tolist()):
+        m = match(texts[d], s, e)
+        if m is not None:
+            out.append((i, _label_key(m.group(1))))
+    return out
+
+
+@njit(cache=True)
+def _roots(n, idx, partner):
+    """Cluster root of every item, from (item, earlier partner) in item order."""
+    root = np.arange(n)
+    for q in range(idx.shape[0]):
+        root[idx[q]] = root[partner[q]]
+    return root
 
 
 @dataclass(frozen=True)
@@ -154,63 +191,41 @@ class Boilerplate:
             live = np.flatnonzero(counts > 0)
             table = BucketTable(capacity=max(16, 2 * len(live) * self.config.bands))
             table.candidates(_band_keys(sig[live], self.config.bands, self.config.rows), live, insert=True)
-            flat, offs, unsafe = _sorted_sets(*scanner.args(), self.config.ngram, self.config.unit == "char")
-            if unsafe.any():  # rare: rebuild those sets through CPython's normalisation
-                from .shingling import shingle_hashes
-
-                parts = [
-                    shingle_hashes(variants[d], self.config.ngram, self.config.unit) if unsafe[d]
-                    else flat[offs[d] : offs[d + 1]]
-                    for d in range(len(variants))
-                ]
-                offs = np.zeros(len(parts) + 1, dtype=np.int64)
-                np.cumsum([len(p) for p in parts], out=offs[1:])
-                flat = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
+            flat, offs = hash_sets(scanner, self.config.ngram, self.config.unit)
             labels = {t.label: i for i, t in enumerate(self.templates) if t.label}
-            self._prepared = (table, owner, flat, offs, labels)
+            texts = [frozenset(v for v, _ in t.variants) for t in self.templates]
+            self._prepared = (table, owner, flat, offs, labels, texts)
         return self._prepared
 
     def cuts(self, texts: Sequence[str]) -> list[list[Cut]]:
         """For each text, its boilerplate lines (kind ``"boilerplate"``), in order."""
         texts = check_texts(texts)
         cfg = self.config
-        table, owner, vflat, voffs, labels = self._prepare()
+        table, owner, vflat, voffs, labels, variant_texts = self._prepare()
         batch = Batch(texts, "line")
-        sig, counts = signatures.compute_scanned(batch.scanner, cfg)
+        lflat, loffs = hash_sets(batch.scanner, cfg.ngram, cfg.unit)
+        sig, counts = signatures.from_hashes(lflat, loffs, cfg), np.diff(loffs)
         live = np.flatnonzero(counts > 0)
         cand, ncand = table.candidates(_band_keys(sig[live], cfg.bands, cfg.rows), live, insert=False)
-        rows = np.repeat(np.arange(len(live)), ncand)
-        cols = np.concatenate([np.arange(c) for c in ncand]) if len(ncand) else np.zeros(0, np.int64)
-        line, variant = live[rows], cand[rows, cols].astype(np.int64)
+        line, variant = pairs_of(cand, ncand, live)
         best: dict[int, tuple[int, float]] = {}
         if len(line):
-            involved, inverse = np.unique(line, return_inverse=True)
-            lflat, loffs, unsafe = _sorted_sets(*batch.scanner.take(involved).args(), cfg.ngram, cfg.unit == "char")
-            sim = _jaccard_cross(lflat, loffs, inverse, vflat, voffs, variant)
-            if unsafe.any():
-                redo = np.flatnonzero(unsafe[inverse])
-                sim[redo] = exact_similarity(
-                    _Pair(batch, line[redo], variants_of(self), variant[redo]),
-                    np.arange(len(redo)), np.arange(len(redo)) + len(redo), cfg.ngram, cfg.unit,
-                )
+            sim = _jaccard_pairs(lflat, loffs, line, vflat, voffs, variant)
             ok = sim >= cfg.threshold
             for i, v, s in zip(line[ok].tolist(), variant[ok].tolist(), sim[ok].tolist()):
                 if i not in best or s > best[i][1]:
                     best[i] = (int(owner[v]), s)
         if labels:
-            starts = {(int(d), int(c)): i for i, (d, c) in enumerate(zip(batch.doc, batch.c0))}
-            for d, text in enumerate(texts):
-                for m in LABEL.finditer(text):
-                    t = labels.get(_label_key(m.group(1)))
-                    i = starts.get((d, m.start(1)))
-                    if t is not None and i is not None and i not in best:
-                        best[i] = (t, 0.0)
+            for i, key in _label_lines(texts, batch):
+                t = labels.get(key)
+                if t is not None and i not in best:
+                    best[i] = (t, 0.0)
         out: list[list[Cut]] = [[] for _ in texts]
         for i in sorted(best):
             t, s = best[i]
             tpl = self.templates[t]
             line_text = batch.text_of(i)
-            exact = any(line_text == v for v, _ in tpl.variants)
+            exact = line_text in variant_texts[t]
             out[batch.doc[i]].append(Cut(int(batch.c0[i]), int(batch.c1[i]), "boilerplate", tpl.text, s, exact))
         return out
 
@@ -248,43 +263,6 @@ class Boilerplate:
                     seen.add(c.match)
                 cuts = kept
             yield cuts if annotate else apply_cuts(text, cuts)
-
-
-class _Pair:
-    """A scanner-like view over some lines of a batch and some variants (rare path)."""
-
-    def __init__(self, batch: Batch, lines: np.ndarray, variants: list[str], which: np.ndarray) -> None:
-        self.items = [batch.text_of(int(i)) for i in lines] + [variants[int(v)] for v in which]
-
-    def take(self, idx: np.ndarray) -> Scanner:
-        return Scanner([self.items[int(i)] for i in idx])
-
-
-def variants_of(bp: Boilerplate) -> list[str]:
-    return [v for t in bp.templates for v, _ in t.variants]
-
-
-@njit(cache=True)
-def _jaccard_cross(aflat, aoffs, ia, bflat, boffs, ib):
-    out = np.empty(ia.shape[0], dtype=np.float64)
-    for p in range(ia.shape[0]):
-        i, iend = aoffs[ia[p]], aoffs[ia[p] + 1]
-        j, jend = boffs[ib[p]], boffs[ib[p] + 1]
-        na, nb = iend - i, jend - j
-        inter = 0
-        while i < iend and j < jend:
-            x, y = aflat[i], bflat[j]
-            if x == y:
-                inter += 1
-                i += 1
-                j += 1
-            elif x < y:
-                i += 1
-            else:
-                j += 1
-        union = na + nb - inter
-        out[p] = inter / union if union else 0.0
-    return out
 
 
 def _check_keep(keep: str) -> None:
@@ -328,40 +306,41 @@ def find_boilerplate(
         raise ValueError(f"min_docs must be a positive integer, got {min_docs!r}")
     if min_fraction is not None and not (0.0 < min_fraction <= 1.0):
         raise ValueError(f"min_fraction must be in (0, 1], got {min_fraction!r}")
-    cfg = make_config(config, threshold=threshold, ngram=ngram, unit=unit)
+    cfg = make_config(
+        config, PARAGRAPH_DEFAULTS, threshold=threshold, ngram=ngram, unit=unit, num_perm=PARAGRAPH_NUM_PERM
+    )
     texts = check_texts(texts)
     need = max(min_docs, math.ceil((min_fraction or 0.0) * len(texts)))
     batch = Batch(texts, "line")
     n = len(batch)
-    root = np.arange(n)
-    for i, (j, _) in sorted(batch.matches(cfg, "all").items()):
-        root[i] = root[j]
-    # label lines: one group per label
-    label_of: dict[int, str] = {}
-    starts = {(int(d), int(c)): i for i, (d, c) in enumerate(zip(batch.doc, batch.c0))}
-    for d, text in enumerate(texts):
-        for m in LABEL.finditer(text):
-            i = starts.get((d, m.start(1)))
-            if i is not None:
-                label_of[i] = _label_key(m.group(1))
-    parent = {int(r): int(r) for r in np.unique(root)}
+    matched = batch.matches(cfg, "all")
+    idx = np.fromiter(sorted(matched), np.int64, len(matched))
+    partner = np.array([matched[i][0] for i in idx.tolist()], dtype=np.int64)
+    root = _roots(n, idx, partner)
+    # label lines: merge the clusters of lines that share a label
+    labelled = _label_lines(texts, batch)
+    parent: dict[int, int] = {}
 
     def find(x: int) -> int:
+        parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
     by_label: dict[str, int] = {}
-    for i, key in label_of.items():
+    for i, key in labelled:
         r = find(int(root[i]))
         if key in by_label:
-            a, b = find(by_label[key]), r
-            if a != b:
-                parent[max(a, b)] = min(a, b)
+            a = find(by_label[key])
+            if a != r:
+                parent[max(a, r)] = min(a, r)
         else:
             by_label[key] = r
-    group = np.array([find(int(r)) for r in root], dtype=np.int64) if n else np.zeros(0, np.int64)
+    remap = np.arange(n)
+    for x in list(parent):
+        remap[x] = find(x)
+    group = remap[root]
     pairs = np.unique(np.stack([group, batch.doc]), axis=1) if n else np.zeros((2, 0), np.int64)
     docs_per_group = np.bincount(pairs[0], minlength=n) if n else np.zeros(0, np.int64)
     frequent = np.flatnonzero(docs_per_group >= need)
@@ -383,7 +362,7 @@ def find_boilerplate(
             continue
         text = variants[0][0]
         if label is not None and len(variants) > 1:
-            m = LABEL.match(text)
+            m = LABEL_LINE.fullmatch(text)
             text = f"{m.group(1) if m else label}: *"
         templates.append(Template(text, int(docs_per_group[g]), variants, examples, label))
     templates.sort(key=lambda t: (-t.docs, t.text))

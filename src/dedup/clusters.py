@@ -18,8 +18,8 @@ import numpy as np
 from numba import njit
 
 from .config import Config
-from .lsh import BucketTable, _band_keys
-from .shingling import Scanner, _all_hashes, shingle_hashes
+from .lsh import BucketTable, _band_keys, _lookup_grouped
+from .shingling import _DONE, _UNSAFE, ROOM, STATE_SIZE, Scanner, _fill, _ring, _start, shingle_hashes
 
 
 class Duplicate(NamedTuple):
@@ -35,7 +35,8 @@ class Duplicate(NamedTuple):
 def pairs_of(cand: np.ndarray, ncand: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Flatten per-row candidates into (doc id, candidate id) arrays."""
     rows = np.repeat(np.arange(len(ncand)), ncand)
-    cols = np.concatenate([np.arange(c) for c in ncand]) if len(ncand) else np.zeros(0, np.int64)
+    firsts = np.cumsum(ncand) - ncand
+    cols = np.arange(len(rows)) - np.repeat(firsts, ncand)
     return ids[rows].astype(np.int64), cand[rows, cols].astype(np.int64)
 
 
@@ -45,49 +46,117 @@ def signature_similarity(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True)
-def _sorted_sets(buf, starts, ends, flags, moff, mlen, mdata, raw, n, char_mode):
-    """Sorted unique shingle hashes per document, concatenated, with offsets;
-    ``unsafe[d]`` marks documents left empty for CPython's normalisation."""
+def _sorted_sets(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mode, sort=True):
+    """Shingle hashes per item, concatenated, with offsets: sorted and unique
+    with ``sort``, else as emitted (repeats included); ``unsafe[d]`` marks
+    items left empty for CPython's normalisation."""
     m = starts.shape[0]
-    parts = []
+    total = 0
+    for d in range(m):
+        total += ends[d] - starts[d]
+    flat = np.empty(total // 2 + 4 * ROOM, dtype=np.uint64)
     offs = np.zeros(m + 1, dtype=np.int64)
     unsafe = np.zeros(m, dtype=np.bool_)
+    st = np.zeros(STATE_SIZE, dtype=np.int64)
+    ring = _ring(n)
+    pos = 0
     for d in range(m):
-        h = _all_hashes(buf, starts[d], ends[d], flags, moff, mlen, mdata, raw, n, char_mode)
-        if h is None:
+        _start(st, starts[d])
+        begin = pos
+        while st[_DONE] == 0:
+            if flat.shape[0] - pos < 2 * ROOM:
+                grown = np.empty(2 * flat.shape[0], dtype=np.uint64)
+                grown[:pos] = flat[:pos]
+                flat = grown
+            pos += _fill(buf, ends[d], flags, moff, mlen, mdata, amap, raw, n, char_mode, st, ring, flat[pos:])
+        if st[_UNSAFE] == 1:
             unsafe[d] = True
-            u = np.zeros(0, dtype=np.uint64)
-        else:
-            u = np.unique(h)
-        parts.append(u)
-        offs[d + 1] = offs[d] + u.shape[0]
-    flat = np.empty(offs[m], dtype=np.uint64)
-    for d in range(m):
-        flat[offs[d] : offs[d + 1]] = parts[d]
-    return flat, offs, unsafe
+            pos = begin
+        elif sort and pos > begin:
+            seg = flat[begin:pos]
+            seg.sort()
+            w = begin + 1
+            for i in range(begin + 1, pos):
+                if flat[i] != flat[w - 1]:
+                    flat[w] = flat[i]
+                    w += 1
+            pos = w
+        offs[d + 1] = pos
+    return flat[:pos], offs, unsafe
 
 
 @njit(cache=True)
-def _jaccard_pairs(flat, offs, a, b):
-    out = np.empty(a.shape[0], dtype=np.float64)
-    for p in range(a.shape[0]):
-        i, iend = offs[a[p]], offs[a[p] + 1]
-        j, jend = offs[b[p]], offs[b[p] + 1]
-        na, nb = iend - i, jend - j
+def _jaccard_pairs(aflat, aoffs, ia, bflat, boffs, ib):
+    """Jaccard of the hash multisets ``a[ia[p]]`` and ``b[ib[p]]`` taken as sets.
+
+    An open-addressing table per pair: O(|a| + |b|), no sorting.
+    """
+    out = np.empty(ia.shape[0], dtype=np.float64)
+    size = 64
+    table = np.zeros(size, dtype=np.uint64)
+    state = np.zeros(size, dtype=np.uint8)  # 1: in a, 2: in a and b, 3: only in b
+    used = np.empty(size, dtype=np.int64)
+    for p in range(ia.shape[0]):
+        a0, a1 = aoffs[ia[p]], aoffs[ia[p] + 1]
+        b0, b1 = boffs[ib[p]], boffs[ib[p] + 1]
+        need = 2 * (a1 - a0 + b1 - b0) + 16
+        if need > size:
+            while size < need:
+                size *= 2
+            table = np.zeros(size, dtype=np.uint64)
+            state = np.zeros(size, dtype=np.uint8)
+            used = np.empty(size, dtype=np.int64)
+        mask = size - 1
+        nused = 0
+        na = 0
+        for i in range(a0, a1):
+            h = aflat[i]
+            s = np.int64(h & np.uint64(mask))
+            while state[s] != 0 and table[s] != h:
+                s = (s + 1) & mask
+            if state[s] == 0:
+                table[s] = h
+                state[s] = 1
+                used[nused] = s
+                nused += 1
+                na += 1
         inter = 0
-        while i < iend and j < jend:
-            x, y = flat[i], flat[j]
-            if x == y:
+        nb = 0
+        for i in range(b0, b1):
+            h = bflat[i]
+            s = np.int64(h & np.uint64(mask))
+            while state[s] != 0 and table[s] != h:
+                s = (s + 1) & mask
+            if state[s] == 1:
+                state[s] = 2
                 inter += 1
-                i += 1
-                j += 1
-            elif x < y:
-                i += 1
-            else:
-                j += 1
+                nb += 1
+            elif state[s] == 0:
+                table[s] = h
+                state[s] = 3
+                used[nused] = s
+                nused += 1
+                nb += 1
         union = na + nb - inter
         out[p] = inter / union if union else 0.0
+        for i in range(nused):
+            state[used[i]] = 0
     return out
+
+
+def hash_sets(scanner: Scanner, ngram: int, unit: str, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Shingle hashes of every item of ``scanner`` (flat, offsets), items the
+    kernel found unsafe redone through CPython's normalisation."""
+    flat, offs, unsafe = _sorted_sets(*scanner.args(), ngram, unit == "char", sort)
+    if unsafe.any():
+        parts = [
+            shingle_hashes(scanner.text_of(d), ngram, unit) if unsafe[d] else flat[offs[d] : offs[d + 1]]
+            for d in range(len(scanner))
+        ]
+        offs = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum([len(p) for p in parts], out=offs[1:])
+        flat = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
+    return flat, offs
 
 
 def exact_similarity(scanner: Scanner, a: np.ndarray, b: np.ndarray, ngram: int, unit: str) -> np.ndarray:
@@ -95,17 +164,8 @@ def exact_similarity(scanner: Scanner, a: np.ndarray, b: np.ndarray, ngram: int,
     if len(a) == 0:
         return np.zeros(0)
     involved, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
-    sub = scanner.take(involved)
-    flat, offs, unsafe = _sorted_sets(*sub.args(), ngram, unit == "char")
-    if unsafe.any():
-        parts = [
-            shingle_hashes(sub.text_of(d), ngram, unit) if unsafe[d] else flat[offs[d] : offs[d + 1]]
-            for d in range(len(involved))
-        ]
-        offs = np.zeros(len(parts) + 1, dtype=np.int64)
-        np.cumsum([len(p) for p in parts], out=offs[1:])
-        flat = np.concatenate(parts)
-    return _jaccard_pairs(flat, offs, inverse[: len(a)], inverse[len(a) :])
+    flat, offs = hash_sets(scanner.take(involved), ngram, unit)
+    return _jaccard_pairs(flat, offs, inverse[: len(a)], flat, offs, inverse[len(a) :])
 
 
 def exact_for_texts(texts, a: np.ndarray, b: np.ndarray, ngram: int, unit: str) -> np.ndarray:
@@ -137,11 +197,39 @@ def candidate_pairs(
     """
     live = np.flatnonzero(counts > 0)
     keys = _band_keys(sig[live], config.bands, config.rows)
+    if groups is not None and np.all(groups[live][1:] >= groups[live][:-1]):
+        # groups in runs: a small table per group
+        cand = np.empty((len(live), 2 * config.bands), dtype=np.int32)
+        ncand = np.zeros(len(live), dtype=np.int64)
+        _lookup_grouped(keys, live.astype(np.int32), groups[live], cand, ncand)
+        return pairs_of(cand, ncand, live)
     if groups is not None:
         keys = _salt(keys, groups[live])
     table = BucketTable(capacity=len(live) * config.bands * 2)
     cand, ncand = table.candidates(keys, live, insert=True)
     return pairs_of(cand, ncand, live)
+
+
+PREFILTER_SIGMAS = 4.5
+
+
+def prefilter(sig: np.ndarray, doc: np.ndarray, other: np.ndarray, config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """Drop candidate pairs whose signature estimate is far below the threshold.
+
+    Before exact verification: a pair is dropped when its estimate is more
+    than 4.5 binomial standard deviations (at the threshold) below it. A pair
+    truly at the threshold is dropped with probability under 1e-5, far less
+    than LSH itself misses; most chance band collisions go.
+    """
+    t = config.threshold
+    floor = t - PREFILTER_SIGMAS * np.sqrt(t * (1 - t) / config.num_perm)
+    if floor <= 0 or len(doc) == 0:
+        return doc, other
+    keep = np.empty(len(doc), dtype=bool)
+    for lo in range(0, len(doc), 1 << 16):  # bounded temporaries
+        hi = lo + (1 << 16)
+        keep[lo:hi] = (sig[doc[lo:hi]] == sig[other[lo:hi]]).mean(axis=1) >= floor
+    return doc[keep], other[keep]
 
 
 def best_matches(
@@ -154,11 +242,10 @@ def best_matches(
     ok = sim >= threshold
     doc, cand, sim = doc[ok], cand[ok], sim[ok]
     order = np.lexsort((cand, -sim, doc))
-    best: dict[int, tuple[int, float]] = {}
-    for d, c, s in zip(doc[order].tolist(), cand[order].tolist(), sim[order].tolist()):
-        if d not in best:
-            best[d] = (c, s)
-    return best
+    doc, cand, sim = doc[order], cand[order], sim[order]
+    first = np.ones(len(doc), dtype=bool)
+    first[1:] = doc[1:] != doc[:-1]
+    return dict(zip(doc[first].tolist(), zip(cand[first].tolist(), sim[first].tolist())))
 
 
 def build_clusters(

@@ -16,6 +16,7 @@ from .clusters import (
     build_clusters,
     candidate_pairs,
     exact_for_texts,
+    prefilter,
     signature_similarity,
 )
 from .config import Config
@@ -54,14 +55,14 @@ class DedupResult:
         return [i for i in range(self.n_documents) if i not in drop]
 
 
-def make_config(config: Config | None, **params: Any) -> Config:
+def make_config(config: Config | None, defaults: dict[str, Any] | None = None, **params: Any) -> Config:
     """``config`` if given (then every other parameter must be left at its
-    default), else ``Config(**params)``."""
+    default: the caller's ``defaults``, else Config's), else ``Config(**params)``."""
     if config is None:
         return Config(**params)
     if not isinstance(config, Config):
         raise TypeError(f"config must be a dedup.Config, got {type(config).__name__}")
-    defaults = {f.name: f.default for f in dataclasses.fields(Config)}
+    defaults = {**{f.name: f.default for f in dataclasses.fields(Config)}, **(defaults or {})}
     changed = sorted(k for k, v in params.items() if v != defaults[k])
     if changed:
         raise ValueError(f"pass either config= or {changed}, not both")
@@ -170,6 +171,7 @@ def find_duplicates(
         sig[lo:hi], counts[lo:hi] = signatures.compute(ranked[lo:hi], cfg)
     doc, other = candidate_pairs(sig, counts, cfg)
     if cfg.verify == "exact":
+        doc, other = prefilter(sig, doc, other, cfg)
         sim = exact_for_texts(ranked, doc, other, cfg.ngram, cfg.unit)
     else:
         sim = signature_similarity(sig[doc], sig[other])

@@ -133,6 +133,61 @@ def _rehash(keys, first, last, nkeys, nfirst, nlast):
         nlast[t] = last[s]
 
 
+@njit(cache=True)
+def _lookup_grouped(bandkeys, ids, groups, cand, ncand):
+    """:func:`_lookup` with insertion, run separately on each run of equal
+    ``groups`` (a small table per group, so it stays in cache)."""
+    m, b = bandkeys.shape
+    size = 64
+    keys = np.zeros(size, dtype=np.uint64)
+    first = np.zeros(size, dtype=np.int32)
+    last = np.zeros(size, dtype=np.int32)
+    used = np.empty(size, dtype=np.int64)
+    g0 = 0
+    while g0 < m:
+        g1 = g0
+        while g1 < m and groups[g1] == groups[g0]:
+            g1 += 1
+        need = 2 * (g1 - g0) * b + 16
+        if need > size:
+            while size < need:
+                size *= 2
+            keys = np.zeros(size, dtype=np.uint64)
+            first = np.zeros(size, dtype=np.int32)
+            last = np.zeros(size, dtype=np.int32)
+            used = np.empty(size, dtype=np.int64)
+        mask = size - 1
+        nused = 0
+        for d in range(g0, g1):
+            c = 0
+            for i in range(b):
+                key = bandkeys[d, i]
+                s = np.int64(key & uint64(mask))
+                while keys[s] != uint64(0) and keys[s] != key:
+                    s = (s + 1) & mask
+                if keys[s] == key:
+                    for who in (first[s], last[s]):
+                        seen = False
+                        for q in range(c):
+                            if cand[d, q] == who:
+                                seen = True
+                                break
+                        if not seen:
+                            cand[d, c] = who
+                            c += 1
+                    last[s] = ids[d]
+                else:
+                    keys[s] = key
+                    first[s] = ids[d]
+                    last[s] = ids[d]
+                    used[nused] = s
+                    nused += 1
+            ncand[d] = c
+        for q in range(nused):
+            keys[used[q]] = uint64(0)
+        g0 = g1
+
+
 class BucketTable:
     """An open-addressing table: band key -> (first, latest) document id."""
 

@@ -25,7 +25,15 @@ import numpy as np
 from numba import njit
 
 from . import signatures
-from .clusters import best_matches, candidate_pairs, exact_similarity, signature_similarity
+from .clusters import (
+    _jaccard_pairs,
+    best_matches,
+    candidate_pairs,
+    exact_similarity,
+    hash_sets,
+    prefilter,
+    signature_similarity,
+)
 from .config import Config
 from .documents import check_texts, make_config
 from .shingling import Scanner, encode_batch
@@ -54,7 +62,7 @@ def _is_space(cp):
 
 
 @njit(cache=True)
-def _lines(buf, starts, ends):
+def _lines(buf, starts, ends, breaks):
     """Every non-blank line of every document.
 
     Returns arrays per line: document, block (lines with no blank line
@@ -62,12 +70,7 @@ def _lines(buf, starts, ends):
     character span (characters counted from the document's start) of the
     line trimmed of whitespace.
     """
-    cap = 16
-    for d in range(starts.shape[0]):
-        for i in range(starts[d], ends[d]):
-            if buf[i] == 10 or buf[i] == 13:
-                cap += 1
-        cap += 1
+    cap = breaks + starts.shape[0] + 16
     doc = np.empty(cap, dtype=np.int64)
     block = np.empty(cap, dtype=np.int64)
     b0 = np.empty(cap, dtype=np.int64)
@@ -88,12 +91,21 @@ def _lines(buf, starts, ends):
             first_c = -1
             last_b = -1
             last_c = -1
-            while pos < end and buf[pos] != 10 and buf[pos] != 13:
+            while pos < end:
                 b = buf[pos]
                 if b < 0x80:
-                    cp = np.int64(b)
-                    size = 1
-                elif b < 0xE0:
+                    if b == 10 or b == 13:
+                        break
+                    if not (b == 32 or (9 <= b <= 12) or (0x1C <= b <= 0x1F)):
+                        if first_b < 0:
+                            first_b = pos
+                            first_c = ch
+                        last_b = pos + 1
+                        last_c = ch + 1
+                    pos += 1
+                    ch += 1
+                    continue
+                if b < 0xE0:
                     cp = (np.int64(b & 0x1F) << 6) | np.int64(buf[pos + 1] & 0x3F)
                     size = 2
                 elif b < 0xF0:
@@ -148,7 +160,8 @@ def split_spans(
     char start, char end) arrays, in document and text order."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-    doc, block, b0, b1, c0, c1 = _lines(buf, np.asarray(starts, np.int64), np.asarray(ends, np.int64))
+    breaks = int(np.count_nonzero(buf == 10) + np.count_nonzero(buf == 13))
+    doc, block, b0, b1, c0, c1 = _lines(buf, np.asarray(starts, np.int64), np.asarray(ends, np.int64), breaks)
     if split == "line" or len(doc) == 0:
         return doc, b0, b1, c0, c1
     ndocs = len(starts)
@@ -192,6 +205,11 @@ def paragraphs(text: str, *, split: Split = "auto") -> list[Paragraph]:
 PARAGRAPH_THRESHOLD = 0.6
 PARAGRAPH_NGRAM = 4
 PARAGRAPH_UNIT = "char"
+PARAGRAPH_NUM_PERM = 32  # verification is exact: the signature only finds candidates
+HASHES_IN_MEMORY = 32 << 20  # bytes of text up to which a batch keeps its shingle hashes
+PARAGRAPH_DEFAULTS = {
+    "threshold": PARAGRAPH_THRESHOLD, "ngram": PARAGRAPH_NGRAM, "unit": PARAGRAPH_UNIT, "num_perm": PARAGRAPH_NUM_PERM,
+}
 
 
 class Batch:
@@ -215,15 +233,24 @@ class Batch:
         ``scope``: ``"within"`` a document, ``"across"`` documents (the match
         is in an earlier document), or ``"all"``.
         """
-        sig, counts = signatures.compute_scanned(self.scanner, config)
+        in_memory = len(self.scanner.buf) <= HASHES_IN_MEMORY
+        if in_memory:  # hash each paragraph once, for signatures and verification
+            flat, offs = hash_sets(self.scanner, config.ngram, config.unit)
+            sig, counts = signatures.from_hashes(flat, offs, config), np.diff(offs)
+        else:
+            sig, counts = signatures.compute_scanned(self.scanner, config)
         doc, other = candidate_pairs(sig, counts, config, self.doc if scope == "within" else None)
         if scope == "across":
             keep = self.doc[other] < self.doc[doc]
             doc, other = doc[keep], other[keep]
-        if config.verify == "exact":
-            sim = exact_similarity(self.scanner, doc, other, config.ngram, config.unit)
-        else:
+        if config.verify == "signature":
             sim = signature_similarity(sig[doc], sig[other])
+        elif in_memory:
+            doc, other = prefilter(sig, doc, other, config)
+            sim = _jaccard_pairs(flat, offs, doc, flat, offs, other)
+        else:
+            doc, other = prefilter(sig, doc, other, config)
+            sim = exact_similarity(self.scanner, doc, other, config.ngram, config.unit)
         return best_matches(doc, other, sim, config.threshold)
 
     def cut(self, i: int, j: int, sim: float, kind: str) -> Cut:
@@ -235,15 +262,18 @@ class Batch:
 
 
 def find_repeats(
-    text: str,
+    text: str | Sequence[str],
     *,
     threshold: float = PARAGRAPH_THRESHOLD,
     ngram: int = PARAGRAPH_NGRAM,
     unit: Literal["word", "char"] = PARAGRAPH_UNIT,
     split: Split = "auto",
     config: Config | None = None,
-) -> list[Cut]:
+) -> list[Cut] | list[list[Cut]]:
     """Paragraphs of ``text`` that repeat an earlier paragraph of it.
+
+    Given a list of texts instead, returns a list with the cuts of each, all
+    computed in one batch (much faster than one call per text).
 
     Each is a :class:`Cut` of kind ``"repeat"`` whose ``match`` is the span
     of the earlier paragraph it repeats (the most similar one), with their
@@ -257,11 +287,13 @@ def find_repeats(
     >>> [(c.start, c.end, c.match, c.exact) for c in find_repeats(text)]
     [(52, 84, (12, 43), False)]
     """
-    return _repeats([text], threshold, ngram, unit, split, config)[0]
+    if isinstance(text, str):
+        return _repeats([text], threshold, ngram, unit, split, config)[0]
+    return _repeats(text, threshold, ngram, unit, split, config)
 
 
 def remove_repeats(
-    text: str,
+    text: str | Sequence[str],
     *,
     threshold: float = PARAGRAPH_THRESHOLD,
     ngram: int = PARAGRAPH_NGRAM,
@@ -269,22 +301,29 @@ def remove_repeats(
     split: Split = "auto",
     config: Config | None = None,
     annotate: bool = False,
-) -> str | list[Cut]:
+) -> str | list[str] | list[Cut] | list[list[Cut]]:
     """``text`` without the later copies of repeated paragraphs.
 
     The first copy stays where it is; every later copy goes, with the line
     break before it; the rest of the text is unchanged. With
     ``annotate=True``, return the cuts instead (as :func:`find_repeats`).
+    Given a list of texts, returns a list, computed in one batch.
 
     >>> remove_repeats("A first paragraph here.\\nAnother one.\\nA first paragraph here.\\nThe end.")
     'A first paragraph here.\\nAnother one.\\nThe end.'
     """
     cuts = find_repeats(text, threshold=threshold, ngram=ngram, unit=unit, split=split, config=config)
-    return cuts if annotate else apply_cuts(text, cuts)
+    if annotate:
+        return cuts
+    if isinstance(text, str):
+        return apply_cuts(text, cuts)
+    return [apply_cuts(t, c) for t, c in zip(text, cuts)]
 
 
 def _repeats(texts, threshold, ngram, unit, split, config) -> list[list[Cut]]:
-    cfg = make_config(config, threshold=threshold, ngram=ngram, unit=unit)
+    cfg = make_config(
+        config, PARAGRAPH_DEFAULTS, threshold=threshold, ngram=ngram, unit=unit, num_perm=PARAGRAPH_NUM_PERM
+    )
     texts = check_texts(texts)
     batch = Batch(texts, split)
     out: list[list[Cut]] = [[] for _ in texts]
@@ -315,7 +354,9 @@ def find_shared_paragraphs(
     >>> find_shared_paragraphs([a, b])
     [[], [Cut(start=20, end=67, kind='cross-document', match=(0, 22, 69), similarity=1.0, exact=False)]]
     """
-    cfg = make_config(config, threshold=threshold, ngram=ngram, unit=unit)
+    cfg = make_config(
+        config, PARAGRAPH_DEFAULTS, threshold=threshold, ngram=ngram, unit=unit, num_perm=PARAGRAPH_NUM_PERM
+    )
     texts = check_texts(texts)
     batch = Batch(texts, split)
     out: list[list[Cut]] = [[] for _ in texts]

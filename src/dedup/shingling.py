@@ -83,7 +83,7 @@ def encode_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     parts = [t.encode("utf-8", "surrogatepass") for t in texts]
     offsets = np.zeros(len(parts) + 1, dtype=np.int64)
     if parts:
-        np.cumsum([len(p) for p in parts], out=offsets[1:])
+        np.cumsum(np.fromiter(map(len, parts), np.int64, len(parts)), out=offsets[1:])
     buf = np.frombuffer(b"".join(parts), dtype=np.uint8)
     return buf, offsets
 
@@ -112,6 +112,7 @@ class Scanner:
 
     def _init(self, buf, starts, ends, raw, text_of) -> None:
         self.flags, self.offset, self.length, self.data = tables()
+        self.amap = ascii_map(self.flags, self.offset, self.data)
         self.buf = buf
         self.starts = np.ascontiguousarray(starts, dtype=np.int64)
         self.ends = np.ascontiguousarray(ends, dtype=np.int64)
@@ -130,7 +131,21 @@ class Scanner:
         return Scanner([self.text_of(int(i)) for i in idx], raw=False)
 
     def args(self) -> tuple:
-        return (self.buf, self.starts, self.ends, self.flags, self.offset, self.length, self.data, self.raw)
+        return (
+            self.buf, self.starts, self.ends, self.flags, self.offset, self.length, self.data,
+            self.amap, self.raw,
+        )
+
+
+def ascii_map(flags: np.ndarray, offset: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """int64[128]: each ASCII byte's normalised (lower-cased) code point if it
+    is a word character, else -1: the kernels' fast path."""
+    amap = np.full(128, -1, dtype=np.int64)
+    for b in range(128):
+        c = int(data[offset[b]]) if flags[b] & MAPPED else b
+        if flags[c] & WORD:
+            amap[b] = c
+    return amap
 
 
 # State slots of the resumable shingle scanner.
@@ -174,7 +189,7 @@ def _start(st, start):
 
 
 @njit(cache=True)
-def _fill(buf, end, flags, moff, mlen, mdata, raw, n, char_mode, st, ring, out):
+def _fill(buf, end, flags, moff, mlen, mdata, amap, raw, n, char_mode, st, ring, out):
     """Write the next shingle hashes of the document ending at ``end`` to ``out``.
 
     Resumable: the scan position, the current token's hash and the last
@@ -196,14 +211,28 @@ def _fill(buf, end, flags, moff, mlen, mdata, raw, n, char_mode, st, ring, out):
     top = uint64(1)
     for _ in range(n - 1):
         top *= uint64(BASE)
-    # ASCII in word mode: lower-cased word bytes, -1 for the rest
-    amap = np.empty(128, dtype=np.int64)
-    for b in range(128):
-        c = mdata[moff[b]] if flags[b] & MAPPED else b
-        amap[b] = c if flags[c] & WORD else -1
+    space_unit = (fnv_offset ^ uint64(32)) * fnv_prime
     cap = out.shape[0]
     cnt = 0
     while cnt + ROOM <= cap:
+        if char_mode and pos < end and buf[pos] < 0x80:
+            # a run of ASCII bytes, each a unit (plus a space unit between tokens)
+            while pos < end and cnt + 2 <= cap:
+                b = buf[pos]
+                if b >= 0x80:
+                    break
+                c = amap[b]
+                pos += 1
+                if c >= 0:
+                    if in_tok == 0:
+                        in_tok = 1
+                        if ntok > 0:
+                            total, roll, cnt = _push(ring, total, roll, top, space_unit, n, out, cnt)
+                        ntok += 1
+                    total, roll, cnt = _push(ring, total, roll, top, (fnv_offset ^ uint64(c)) * fnv_prime, n, out, cnt)
+                else:
+                    in_tok = 0
+            continue
         if pos < end and buf[pos] < 0x80 and not char_mode:
             c = amap[buf[pos]]
             pos += 1
@@ -291,7 +320,7 @@ def _fill(buf, end, flags, moff, mlen, mdata, raw, n, char_mode, st, ring, out):
 
 
 @njit(cache=True)
-def _all_hashes(buf, start, end, flags, moff, mlen, mdata, raw, n, char_mode):
+def _all_hashes(buf, start, end, flags, moff, mlen, mdata, amap, raw, n, char_mode):
     """Every shingle hash of one document (with repeats), or None if unsafe."""
     st = np.zeros(STATE_SIZE, dtype=np.int64)
     _start(st, start)
@@ -303,7 +332,7 @@ def _all_hashes(buf, start, end, flags, moff, mlen, mdata, raw, n, char_mode):
             grown = np.empty(2 * out.shape[0], dtype=np.uint64)
             grown[:cnt] = out[:cnt]
             out = grown
-        cnt += _fill(buf, end, flags, moff, mlen, mdata, raw, n, char_mode, st, ring, out[cnt:])
+        cnt += _fill(buf, end, flags, moff, mlen, mdata, amap, raw, n, char_mode, st, ring, out[cnt:])
     if st[_UNSAFE] == 1:
         return None
     return out[:cnt]
@@ -322,8 +351,8 @@ def shingle_hashes(text: str, ngram: int = 5, unit: str = "word") -> np.ndarray:
     if not isinstance(text, str):
         raise TypeError(f"text must be str, got {type(text).__name__}")
     for raw in (True, False):
-        buf, starts, ends, flags, moff, mlen, mdata, raw = Scanner([text], raw).args()
-        h = _all_hashes(buf, starts[0], ends[0], flags, moff, mlen, mdata, raw, ngram, unit == "char")
+        buf, starts, ends, flags, moff, mlen, mdata, amap, raw = Scanner([text], raw).args()
+        h = _all_hashes(buf, starts[0], ends[0], flags, moff, mlen, mdata, amap, raw, ngram, unit == "char")
         if h is not None:
             return np.unique(h)
     raise AssertionError("unreachable: the normalised pass is never unsafe")

@@ -178,7 +178,7 @@ def _perm_update(hashes, cnt, scheme, a, b, sig):
 
 
 @njit(cache=True)
-def _signatures(buf, starts, ends, flags, moff, mlen, mdata, raw, n, char_mode, scheme, seed, a, b, sig, counts):
+def _signatures(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mode, scheme, seed, a, b, sig, counts):
     """Fill ``sig[d]`` and ``counts[d]`` (shingles emitted, repeats included; -1
     for a document that needs CPython's normalisation) per document."""
     k = sig.shape[1]
@@ -202,7 +202,7 @@ def _signatures(buf, starts, ends, flags, moff, mlen, mdata, raw, n, char_mode, 
         first = True
         # Round 0 (or the whole min-hash for the datasketch schemes), streamed.
         while st[_DONE] == 0:
-            cnt = _fill(buf, end, flags, moff, mlen, mdata, raw, n, char_mode, st, ring, chunk)
+            cnt = _fill(buf, end, flags, moff, mlen, mdata, amap, raw, n, char_mode, st, ring, chunk)
             total += cnt
             if scheme == 0:
                 filled = _fss_round(chunk, cnt, 0, rs[0], k, row, filled)
@@ -223,7 +223,7 @@ def _signatures(buf, starts, ends, flags, moff, mlen, mdata, raw, n, char_mode, 
             else:
                 _start(st, start)
                 while st[_DONE] == 0:
-                    c = _fill(buf, end, flags, moff, mlen, mdata, raw, n, char_mode, st, ring, chunk)
+                    c = _fill(buf, end, flags, moff, mlen, mdata, amap, raw, n, char_mode, st, ring, chunk)
                     filled = _fss_round(chunk, c, r, rs[r], k, row, filled)
             if filled == k:
                 break
@@ -237,8 +237,49 @@ def _signatures(buf, starts, ends, flags, moff, mlen, mdata, raw, n, char_mode, 
             else:
                 _start(st, start)
                 while st[_DONE] == 0:
-                    c = _fill(buf, end, flags, moff, mlen, mdata, raw, n, char_mode, st, ring, chunk)
+                    c = _fill(buf, end, flags, moff, mlen, mdata, amap, raw, n, char_mode, st, ring, chunk)
                     _fss_fallback(chunk, c, bs, j, row)
+
+
+@njit(cache=True)
+def _signatures_of_hashes(flat, offs, scheme, seed, a, b, sig):
+    """Signatures of items whose shingle hashes are already in memory
+    (``flat[offs[d]:offs[d + 1]]``, repeats allowed): same result as
+    :func:`_signatures` on their texts."""
+    k = sig.shape[1]
+    rs = np.empty(ROUNDS, dtype=np.uint64)
+    for r in range(ROUNDS):
+        rs[r] = _fmix64(uint64(seed) * uint64(P1) + uint64(r + 1))
+    bs = np.empty(k, dtype=np.uint64)
+    for j in range(k):
+        bs[j] = _fmix64(uint64(seed) * uint64(P2) + uint64(j + 1))
+    for d in range(offs.shape[0] - 1):
+        row = sig[d]
+        row[:] = np.uint32(EMPTY)
+        seg = flat[offs[d] : offs[d + 1]]
+        cnt = seg.shape[0]
+        if cnt == 0:
+            continue
+        if scheme != 0:
+            _perm_update(seg, cnt, scheme, a, b, row)
+            continue
+        filled = 0
+        for r in range(ROUNDS):
+            filled = _fss_round(seg, cnt, r, rs[r], k, row, filled)
+            if filled == k:
+                break
+        if filled < k:
+            for j in range(k):
+                if row[j] == np.uint32(EMPTY):
+                    _fss_fallback(seg, cnt, bs, j, row)
+
+
+def from_hashes(flat: np.ndarray, offs: np.ndarray, config: Config) -> np.ndarray:
+    """Signatures of items given as concatenated shingle hashes with offsets."""
+    sig = np.empty((len(offs) - 1, config.num_perm), dtype=np.uint32)
+    a, b = permutations(config)
+    _signatures_of_hashes(flat, offs, _SCHEME_ID[config.scheme], config.seed, a, b, sig)
+    return sig
 
 
 def compute(texts: Sequence[str], config: Config) -> tuple[np.ndarray, np.ndarray]:

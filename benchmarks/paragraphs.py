@@ -59,14 +59,16 @@ def base_repeats(texts):
     return out
 
 
-def base_boilerplate(texts):
+def base_learn(texts):
     df: dict[int, int] = {}
     for text in texts:
         for k in {key(line) for line in text.split("\n")}:
             df[k] = df.get(k, 0) + 1
-    return [
-        "\n".join(line for line in text.split("\n") if df[key(line)] < MIN_DOCS) for text in texts
-    ]
+    return df
+
+
+def base_strip(texts, df):
+    return ["\n".join(line for line in text.split("\n") if df.get(key(line), 0) < MIN_DOCS) for text in texts]
 
 
 def base_shared(texts):
@@ -82,11 +84,6 @@ def base_shared(texts):
         seen |= mine
         out.append("\n".join(keep))
     return out
-
-
-def dedup_boilerplate(texts):
-    bp = dedup.find_boilerplate(texts, min_docs=MIN_DOCS)
-    return list(bp.strip(texts))
 
 
 def para_starts(art) -> dict[int, int]:
@@ -147,13 +144,16 @@ def main() -> None:
     texts = [a.text for a in articles]
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
     dedup.remove_repeats(texts[:50])  # compile or load the kernels
-    dedup_boilerplate(texts[:50])
+    list(dedup.find_boilerplate(texts[:50]).strip(texts[:50]))
     bp = dedup.find_boilerplate(texts, min_docs=MIN_DOCS)
+    df = base_learn(texts)
     passes = [
         ("repeats inside a document", "repeats", lambda: dedup.remove_repeats(texts), lambda: base_repeats(texts),
          lambda: dedup.find_repeats(texts)),
-        ("boilerplate (learn + strip)", "boilerplate", lambda: dedup_boilerplate(texts),
-         lambda: base_boilerplate(texts), lambda: list(bp.strip(texts, annotate=True))),
+        ("boilerplate: learn (whole corpus)", "learn", lambda: dedup.find_boilerplate(texts, min_docs=MIN_DOCS),
+         lambda: base_learn(texts), None),
+        ("boilerplate: strip", "boilerplate", lambda: list(bp.strip(texts)),
+         lambda: base_strip(texts, df), lambda: list(bp.strip(texts, annotate=True))),
         ("paragraphs seen in an earlier document", "shared", lambda: dedup.remove_shared_paragraphs(texts),
          lambda: base_shared(texts), lambda: dedup.find_shared_paragraphs(texts)),
     ]
@@ -169,6 +169,9 @@ def main() -> None:
     for name, mode, ours, theirs, annotate in passes:
         t_ours, _ = best_of(ours)
         t_base, _ = best_of(theirs)
+        if annotate is None:
+            lines.append(f"| {name} | {mb / t_ours:.1f} | {mb / t_base:.1f} | {t_base / t_ours:.2f} | | | | | |")
+            continue
         so = tally(articles, removed_by_cuts(articles, annotate()))
         sb = tally(articles, removed_by_dict(articles, mode))
         lab = target.get(mode)

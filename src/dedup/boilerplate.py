@@ -8,8 +8,9 @@ template with its variants:
   with the same LSH and exact verification as repeated paragraphs), which
   catches a footer whose year differs or a reworded cookie notice. Such a
   group counts only if its variants recur (on average in two documents or
-  more each): sentences written on a common pattern ("Shares of X rose 3%
-  on Monday ...") form chains of one-off variants and are content;
+  more each) or differ only in numbers: sentences written on a common
+  pattern ("Shares of X rose 3% on Monday ...") form chains of one-off
+  variants and are content;
 - "label" lines that share a short label before a colon, bar or dash
   (``Mandatory credit: Reuters`` and ``Mandatory credit: The White House``
   give the template ``Mandatory credit: *``).
@@ -53,6 +54,7 @@ BATCH = 256
 # "Label: value" lines: one to three words, then ':', '|', '–' or '—', then a short value
 LABEL_LINE = re.compile(r"([^\W\d_]+(?:[ \t]+[^\W\d_]+){0,2})[ \t]*[:|–—][ \t]*\S[^\n\r]{0,60}")
 MAX_LABEL_LINE = 120
+_DIGITS = re.compile(r"\d")
 
 
 def _label_key(label: str) -> str:
@@ -356,9 +358,15 @@ def find_boilerplate(
         variants = tuple(sorted(((v, len(ds)) for v, ds in variant_docs.items()), key=lambda x: (-x[1], x[0])))
         examples = tuple((int(batch.doc[i]), int(batch.c0[i]), int(batch.c1[i])) for i in members[:5])
         label = labels_of_group.get(g)
-        if label is None and 2 * len(variants) > docs_per_group[g] and len(variants) > 1:
-            # near-variants that mostly occur once each are content written
-            # on a common pattern (a chain of similar sentences), not a template
+        if (
+            label is None
+            and len(variants) > 1
+            and 2 * len(variants) > docs_per_group[g]
+            and len({_DIGITS.sub("0", v) for v, _ in variants}) > 1
+        ):
+            # near-variants that mostly occur once each, and differ in more
+            # than numbers, are content written on a common pattern (a chain
+            # of similar sentences), not a template
             continue
         text = variants[0][0]
         if label is not None and len(variants) > 1:

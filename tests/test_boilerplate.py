@@ -1,0 +1,102 @@
+import json
+from pathlib import Path
+
+import pytest
+
+import dedup
+
+SEED = (Path(__file__).resolve().parent.parent / "seeds" / "000_ef7bace14a8e43ce.txt").read_text(encoding="utf-8")
+STORIES = [
+    "The president met the prime minister to discuss trade and energy policy.",
+    "Officials said the new bridge would open to traffic next spring after delays.",
+    "Heavy rain flooded several roads in the north of the country overnight.",
+    "The central bank kept interest rates unchanged at its meeting on Thursday.",
+    "Scientists reported a new species of frog found in the rainforest.",
+]
+
+
+def corpus():
+    docs = []
+    for i, story in enumerate(STORIES):
+        credit = "Mandatory credit: The White House" if i % 2 else f"Mandatory credit: {['Reuters', 'AP', 'AFP'][i % 3]}"
+        docs.append(f"{credit}\n{story}\n© {2019 + i} Example News. All rights reserved.")
+    return docs + [SEED]
+
+
+def test_credit_line_of_the_seed_is_reported_as_one_template():
+    docs = corpus()
+    bp = dedup.find_boilerplate(docs, min_docs=3)
+    texts = {t.text: t for t in bp.templates}
+    credit = texts["Mandatory credit: *"]
+    assert credit.docs == 6
+    assert {v for v, _ in credit.variants} == {
+        "Mandatory credit: The White House", "Mandatory credit: Reuters", "Mandatory credit: AP", "Mandatory credit: AFP",
+    }
+    assert dict(credit.variants)["Mandatory credit: The White House"] == 3  # two stories and the seed
+    assert any(doc == 5 for doc, _, _ in credit.examples) or credit.docs == 6
+    footer = [t for t in bp.templates if "All rights reserved" in t.text]
+    assert len(footer) == 1 and footer[0].docs == 5 and len(footer[0].variants) == 5  # years differ
+    # no story line is boilerplate
+    assert all(s not in {v for t in bp.templates for v, _ in t.variants} for s in STORIES)
+
+
+def test_strip_policies_and_annotations():
+    bp = dedup.find_boilerplate(corpus(), min_docs=3)
+    stripped = dedup.strip_boilerplate(SEED, bp)
+    assert "Mandatory credit" not in stripped and stripped.startswith("White House National Security")
+    cuts = dedup.strip_boilerplate(SEED, bp, annotate=True)
+    assert [SEED[c.start : c.end] for c in cuts] == ["Mandatory credit: The White House"] * 2
+    assert all(c.kind == "boilerplate" and c.match == "Mandatory credit: *" and c.exact for c in cuts)
+    first = dedup.strip_boilerplate(SEED, bp, keep="first")
+    assert first.count("Mandatory credit") == 1 and first.startswith("Mandatory credit")
+    seen = set()
+    a = dedup.strip_boilerplate("Mandatory credit: AP\nOne.", bp, keep="first", seen=seen)
+    b = dedup.strip_boilerplate("Mandatory credit: Getty Images\nTwo.", bp, keep="first", seen=seen)
+    assert (a, b) == ("Mandatory credit: AP\nOne.", "Two.")  # a new variant of the template goes too
+    assert list(bp.strip(["Mandatory credit: AP\nOne.", "Mandatory credit: AP\nTwo."], keep="first")) == [
+        "Mandatory credit: AP\nOne.", "Two."
+    ]
+
+
+def test_save_and_load(tmp_path):
+    bp = dedup.find_boilerplate(corpus(), min_docs=3)
+    path = tmp_path / "boilerplate.json"
+    bp.save(path)
+    assert [p.name for p in tmp_path.iterdir()] == ["boilerplate.json"]  # no temporary left
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["format"] == "dedup-boilerplate" and data["config"]["unit"] == "char"
+    loaded = dedup.Boilerplate.load(path)
+    assert loaded.templates == bp.templates and loaded.config == bp.config
+    assert dedup.strip_boilerplate(SEED, loaded) == dedup.strip_boilerplate(SEED, bp)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("not json", "not a dedup boilerplate file"),
+        ('{"format": "other"}', "not a dedup boilerplate file"),
+        ('{"format": "dedup-boilerplate", "version": 9}', "format version 9"),
+        ('{"format": "dedup-boilerplate", "version": 1, "templates": []}', "malformed boilerplate file"),
+    ],
+)
+def test_bad_files_name_the_file(tmp_path, content, message):
+    path = tmp_path / "bp.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=message) as e:
+        dedup.Boilerplate.load(path)
+    assert "bp.json" in str(e.value)
+    assert path.read_text(encoding="utf-8") == content  # nothing overwritten
+
+
+def test_errors():
+    bp = dedup.find_boilerplate(corpus(), min_docs=3)
+    with pytest.raises(ValueError, match="keep must be 'none'"):
+        dedup.strip_boilerplate("x", bp, keep="all")
+    with pytest.raises(TypeError, match="boilerplate must be a dedup.Boilerplate"):
+        dedup.strip_boilerplate("x", {"templates": []})
+    with pytest.raises(ValueError, match="min_docs must be a positive integer, got 0"):
+        dedup.find_boilerplate(["a"], min_docs=0)
+    with pytest.raises(TypeError, match="text at position 0 is bytes"):
+        dedup.find_boilerplate([b"a"])
+    assert dedup.find_boilerplate([]).templates == []
+    assert dedup.strip_boilerplate("", bp) == ""

@@ -1,0 +1,134 @@
+"""Repeated paragraphs inside a document and across documents."""
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import dedup
+from dedup.shingling import shingle_hash, shingles
+
+SEED = (Path(__file__).resolve().parent.parent / "seeds" / "000_ef7bace14a8e43ce.txt").read_text(encoding="utf-8")
+
+BASE = (
+    "The council approved the new budget on Tuesday evening after a long debate about schools and roads."
+)
+
+
+def test_seed_keeps_exactly_its_first_eight_lines():
+    assert dedup.remove_repeats(SEED) == "\n".join(SEED.split("\n")[:8])
+    cuts = dedup.find_repeats(SEED)
+    assert len(cuts) == 15 and all(c.exact and c.similarity == 1.0 and c.kind == "repeat" for c in cuts)
+    for c in cuts:
+        assert SEED[c.start : c.end] == SEED[c.match[0] : c.match[1]]
+        assert c.match[1] <= c.start
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        BASE,
+        BASE.replace("Tuesday", "Monday"),  # a word changed
+        BASE.replace("budget", "budgte"),  # a typo
+        "“" + BASE[:-1] + "”.",  # other quotes
+        BASE.replace(" ", "  ").upper(),  # spacing and case
+        BASE + " (Reuters)",
+        "Short line, said twice here.",
+    ],
+)
+def test_near_repeats_are_found(copy):
+    first = copy if copy.startswith("Short") else BASE
+    text = f"{first}\nSomething else entirely, about the weather in the mountains.\n{copy}\nThe end."
+    cuts = dedup.find_repeats(text)
+    assert [(text[c.start : c.end], c.match) for c in cuts] == [(copy, (0, len(first)))]
+    assert dedup.remove_repeats(text) == f"{first}\nSomething else entirely, about the weather in the mountains.\nThe end."
+
+
+def test_unique_paragraphs_on_a_common_pattern_stay():
+    text = "\n".join([
+        "Shares of Acme rose 3% on Monday after the company raised its forecast for the first quarter.",
+        "Shares of Globex fell 12% on Friday after the company cut its forecast for the fourth quarter.",
+        "Police in Lagos arrested 30 people on Tuesday after protests near the Oslo station.",
+        "Police in Osaka arrested 4 people on Thursday after protests near the Lima station.",
+    ])
+    assert dedup.find_repeats(text) == []
+
+
+def spec_repeats(text, threshold=0.6, ngram=4):
+    """All pairs, plain Python: (start, end, match) of each later copy."""
+    paras = []
+    for m in re.finditer(r"[^\r\n]+", text):
+        s, e = m.start(), m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            paras.append((s, e, {shingle_hash(x) for x in shingles(text[s:e], ngram, "char")}))
+    out = []
+    for i, (s, e, a) in enumerate(paras):
+        best = None
+        for j in range(i):
+            b = paras[j][2]
+            if a and b:
+                sim = len(a & b) / len(a | b)
+                if sim >= threshold and (best is None or sim > best[1]):
+                    best = (j, sim)
+        if best is not None:
+            out.append((s, e, paras[best[0]][:2]))
+    return out
+
+
+POOL = [
+    "Alpha bravo charlie delta echo.", "Foxtrot golf hotel india juliet kilo.", "東京タワーに行きました。",
+    "Mandatory credit: Reuters", "Ünïcödé façade “quoted” text…", "x",
+]
+VARIANT = st.sampled_from([str.upper, str.lower, lambda p: "  " + p + "\t", lambda p: p.replace(" ", "\u00a0")])
+
+
+@given(st.lists(st.tuples(st.integers(0, len(POOL) - 1), VARIANT), max_size=12),
+       st.sampled_from(["\n", "\r\n", "\n\n", "\r"]))
+def test_repeats_equal_the_all_pairs_spec(picks, sep):
+    text = sep.join(v(POOL[i]) for i, v in picks)
+    got = [(c.start, c.end, c.match) for c in dedup.find_repeats(text, split="line")]
+    assert got == spec_repeats(text)
+    assert all(text[c[0] : c[1]].strip() == text[c[0] : c[1]] for c in got)
+
+
+def test_edge_inputs():
+    assert dedup.find_repeats("") == [] and dedup.remove_repeats("") == ""
+    assert dedup.remove_repeats(" \n\t\n") == " \n\t\n"
+    crlf = "One line here.\r\nTwo lines here.\r\nOne line here.\r\n"
+    assert dedup.remove_repeats(crlf) == "One line here.\r\nTwo lines here.\r\n"
+    assert dedup.find_repeats(["a\na", "b"]) == [[dedup.Cut(2, 3, "repeat", (0, 1), 1.0, True)], []]
+
+
+@pytest.mark.slow
+def test_a_50_mb_paragraph():
+    big = " ".join(f"w{i % 100000}" for i in range(8_000_000))
+    assert len(big) > 50_000_000
+    text = "head\n" + big + "\nhead"
+    assert dedup.remove_repeats(text) == "head\n" + big
+
+
+def test_errors():
+    with pytest.raises(TypeError, match="text at position 1 is int"):
+        dedup.find_repeats(["ok", 1])
+    with pytest.raises(ValueError, match="split must be one of"):
+        dedup.find_repeats("a", split="para")
+    with pytest.raises(ValueError, match=r"cut \(5, 9\) is outside the text of length 3"):
+        dedup.apply_cuts("abc", [(5, 9)])
+
+
+def test_shared_paragraphs_report_what_went_where():
+    a = "Storm hits the coast.\nThousands lost power overnight, officials said."
+    b = "Markets fell today.\nThousands lost power overnight, officials said!\nMarkets fell today."
+    (ca, cb) = dedup.find_shared_paragraphs([a, b])
+    assert ca == []
+    (cut,) = cb
+    assert cut.kind == "cross-document" and cut.match == (0, 22, 69)
+    assert b[cut.start : cut.end] == "Thousands lost power overnight, officials said!"
+    # repeats inside one text are not cross-document
+    assert dedup.remove_shared_paragraphs([a, b]) == [a, "Markets fell today.\nMarkets fell today."]

@@ -25,7 +25,7 @@ _WHERE = {
     "find_boilerplate": "boilerplate",
     "find_repeats": "paragraphs",
     "find_shared_paragraphs": "paragraphs",
-    "paragraphs": "paragraphs",
+    "split_paragraphs": "paragraphs",
     "remove_repeats": "paragraphs",
     "remove_shared_paragraphs": "paragraphs",
     "strip_boilerplate": "boilerplate",
@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover
         Paragraph,
         find_repeats,
         find_shared_paragraphs,
-        paragraphs,
+        split_paragraphs,
         remove_repeats,
         remove_shared_paragraphs,
     )

@@ -13,7 +13,9 @@ template with its variants:
   variants and are content;
 - "label" lines that share a short label before a colon, bar or dash
   (``Mandatory credit: Reuters`` and ``Mandatory credit: The White House``
-  give the template ``Mandatory credit: *``).
+  give the template ``Mandatory credit: *``);
+- short lines equal but for their numbers (``© 2023 Example News`` and
+  ``© 2024 Example News``).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ BATCH = 256
 LABEL_LINE = re.compile(r"([^\W\d_]+(?:[ \t]+[^\W\d_]+){0,2})[ \t]*[:|–—][ \t]*\S[^\n\r]{0,60}")
 MAX_LABEL_LINE = 120
 _DIGITS = re.compile(r"\d")
+_NUMBERS = re.compile(r"\d+")
 
 
 def _label_key(label: str) -> str:
@@ -79,6 +82,19 @@ def _label_lines(texts: Sequence[str], batch: Batch) -> list[tuple[int, str]]:
         if m is not None:
             out.append((i, _label_key(m.group(1))))
     return out
+
+
+def _numbered_lines(texts: Sequence[str], batch: Batch) -> list[tuple[int, str]]:
+    """(line index, key) of short lines holding digits; the key is the
+    normalised line with every run of digits replaced by 0."""
+    buf, b0, b1 = batch.scanner.buf, batch.scanner.starts, batch.scanner.ends
+    digits = np.flatnonzero((buf >= 0x30) & (buf <= 0x39))
+    has = np.searchsorted(digits, b1) > np.searchsorted(digits, b0)
+    short = np.flatnonzero(has & (batch.c1 - batch.c0 <= MAX_LABEL_LINE))
+    return [
+        (i, _NUMBERS.sub("0", _label_key(texts[d][s:e])))
+        for i, d, s, e in zip(short.tolist(), batch.doc[short].tolist(), batch.c0[short].tolist(), batch.c1[short].tolist())
+    ]
 
 
 @njit(cache=True)
@@ -195,15 +211,21 @@ class Boilerplate:
             table.candidates(_band_keys(sig[live], self.config.bands, self.config.rows), live, insert=True)
             flat, offs = hash_sets(scanner, self.config.ngram, self.config.unit)
             labels = {t.label: i for i, t in enumerate(self.templates) if t.label}
+            numbered = {
+                _NUMBERS.sub("0", _label_key(v)): i
+                for i, t in enumerate(self.templates)
+                for v, _ in t.variants
+                if _DIGITS.search(v) and len(v) <= MAX_LABEL_LINE
+            }
             texts = [frozenset(v for v, _ in t.variants) for t in self.templates]
-            self._prepared = (table, owner, flat, offs, labels, texts)
+            self._prepared = (table, owner, flat, offs, labels, numbered, texts)
         return self._prepared
 
     def cuts(self, texts: Sequence[str]) -> list[list[Cut]]:
         """For each text, its boilerplate lines (kind ``"boilerplate"``), in order."""
         texts = check_texts(texts)
         cfg = self.config
-        table, owner, vflat, voffs, labels, variant_texts = self._prepare()
+        table, owner, vflat, voffs, labels, numbered, variant_texts = self._prepare()
         batch = Batch(texts, "line")
         lflat, loffs = hash_sets(batch.scanner, cfg.ngram, cfg.unit)
         sig, counts = signatures.from_hashes(lflat, loffs, cfg), np.diff(loffs)
@@ -217,11 +239,12 @@ class Boilerplate:
             for i, v, s in zip(line[ok].tolist(), variant[ok].tolist(), sim[ok].tolist()):
                 if i not in best or s > best[i][1]:
                     best[i] = (int(owner[v]), s)
-        if labels:
-            for i, key in _label_lines(texts, batch):
-                t = labels.get(key)
-                if t is not None and i not in best:
-                    best[i] = (t, 0.0)
+        for known, found in ((labels, _label_lines), (numbered, _numbered_lines)):
+            if known:
+                for i, key in found(texts, batch):
+                    t = known.get(key)
+                    if t is not None and i not in best:
+                        best[i] = (t, 0.0)
         out: list[list[Cut]] = [[] for _ in texts]
         for i in sorted(best):
             t, s = best[i]
@@ -330,15 +353,20 @@ def find_boilerplate(
             x = parent[x]
         return x
 
-    by_label: dict[str, int] = {}
-    for i, key in labelled:
-        r = find(int(root[i]))
-        if key in by_label:
-            a = find(by_label[key])
-            if a != r:
-                parent[max(a, r)] = min(a, r)
-        else:
-            by_label[key] = r
+    def merge(pairs: list[tuple[int, str]]) -> dict[str, int]:
+        first: dict[str, int] = {}
+        for i, key in pairs:
+            r = find(int(root[i]))
+            if key in first:
+                a = find(first[key])
+                if a != r:
+                    parent[max(a, r)] = min(a, r)
+            else:
+                first[key] = r
+        return first
+
+    by_label = merge(labelled)
+    merge(_numbered_lines(texts, batch))  # lines equal but for their numbers
     remap = np.arange(n)
     for x in list(parent):
         remap[x] = find(x)

@@ -183,12 +183,12 @@ def split_spans(
     return doc[starts_idx], b0[starts_idx], b1[ends_idx], c0[starts_idx], c1[ends_idx]
 
 
-def paragraphs(text: str, *, split: Split = "auto") -> list[Paragraph]:
+def split_paragraphs(text: str, *, split: Split = "auto") -> list[Paragraph]:
     """The paragraphs of ``text``, with their spans in it.
 
-    >>> paragraphs("Title\\r\\n\\r\\n  First line.\\nSecond line. \\n")
+    >>> split_paragraphs("Title\\r\\n\\r\\n  First line.\\nSecond line. \\n")
     [Paragraph(start=0, end=5, text='Title'), Paragraph(start=11, end=22, text='First line.'), Paragraph(start=23, end=35, text='Second line.')]
-    >>> [p.text for p in paragraphs("one\\ntwo\\n\\nthree\\nfour\\n\\nfive", split="blank")]
+    >>> [p.text for p in split_paragraphs("one\\ntwo\\n\\nthree\\nfour\\n\\nfive", split="blank")]
     ['one\\ntwo', 'three\\nfour', 'five']
     """
     if not isinstance(text, str):

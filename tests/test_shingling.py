@@ -118,3 +118,16 @@ def test_scanner_resumes_at_every_output_boundary(text, ngram, unit, extra):
             continue
         assert sorted(set(got)) == reference(text, ngram, unit)
         break
+
+
+@given(st.lists(texts, max_size=5), st.integers(1, 6))
+def test_batch_char_hasher_equals_reference(batch, ngram):
+    from dedup.shingling import _char_hashes
+
+    flat, offs, unsafe = _char_hashes(*Scanner(batch).args(), ngram)
+    for i, text in enumerate(batch):
+        if unsafe[i]:
+            assert offs[i + 1] == offs[i]
+            assert [int(h) for h in shingle_hashes(text, ngram, "char")] == reference(text, ngram, "char")
+        else:
+            assert sorted({int(h) for h in flat[offs[i] : offs[i + 1]]}) == reference(text, ngram, "char")

@@ -19,7 +19,18 @@ from numba import njit
 
 from .config import Config
 from .lsh import BucketTable, _band_keys, _lookup_grouped
-from .shingling import _DONE, _UNSAFE, ROOM, STATE_SIZE, Scanner, _fill, _ring, _start, shingle_hashes
+from .shingling import (
+    _DONE,
+    _UNSAFE,
+    ROOM,
+    STATE_SIZE,
+    Scanner,
+    _char_hashes,
+    _fill,
+    _ring,
+    _start,
+    shingle_hashes,
+)
 
 
 class Duplicate(NamedTuple):
@@ -147,7 +158,10 @@ def _jaccard_pairs(aflat, aoffs, ia, bflat, boffs, ib):
 def hash_sets(scanner: Scanner, ngram: int, unit: str, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Shingle hashes of every item of ``scanner`` (flat, offsets), items the
     kernel found unsafe redone through CPython's normalisation."""
-    flat, offs, unsafe = _sorted_sets(*scanner.args(), ngram, unit == "char", sort)
+    if unit == "char" and not sort:
+        flat, offs, unsafe = _char_hashes(*scanner.args(), ngram)
+    else:
+        flat, offs, unsafe = _sorted_sets(*scanner.args(), ngram, unit == "char", sort)
     if unsafe.any():
         parts = [
             shingle_hashes(scanner.text_of(d), ngram, unit) if unsafe[d] else flat[offs[d] : offs[d + 1]]

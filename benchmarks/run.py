@@ -49,6 +49,7 @@ from dedup.shingling import shingles  # noqa: E402
 THRESHOLD = 0.8
 NUM_PERM = 128
 RENSA_BANDS = 16  # rensa's README layout for 128 permutations
+RUNS = {"dedup": 3, "rensa": 3, "datasketch": 2}
 BANDS = [(0.0, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.78), (0.78, 0.82), (0.82, 0.9), (0.9, 1.0), (1.0, 1.01)]
 
 
@@ -286,15 +287,19 @@ def main() -> None:
     )
     dedup.find_duplicates(texts[:100])  # compile / load the cached kernels
     rows = {}
-    t_sig = sig_dedup(texts)
-    t_e2e, root = run_dedup(texts)
-    rows["dedup"] = {"e2e_s": t_e2e, "sig_s": t_sig, "quality": quality(corpus, root)}
-    t_e2e, root = run_dedup(texts, verify="signature")
-    rows["dedup (verify=signature)"] = {"e2e_s": t_e2e, "sig_s": t_sig, "quality": quality(corpus, root)}
-    t_e2e, t_sig, root = run_rensa(texts)
-    rows["rensa"] = {"e2e_s": t_e2e, "sig_s": t_sig, "quality": quality(corpus, root)}
-    t_e2e, t_sig, root = run_datasketch(texts)
-    rows["datasketch"] = {"e2e_s": t_e2e, "sig_s": t_sig, "quality": quality(corpus, root)}
+    # best of RUNS[name] runs each (the machine is a shared VM)
+    t_sig = min(sig_dedup(texts) for _ in range(RUNS["dedup"]))
+    runs = [run_dedup(texts) for _ in range(RUNS["dedup"])]
+    rows["dedup"] = {"e2e_s": min(r[0] for r in runs), "sig_s": t_sig, "quality": quality(corpus, runs[0][1])}
+    runs = [run_dedup(texts, verify="signature") for _ in range(RUNS["dedup"])]
+    rows["dedup (verify=signature)"] = {
+        "e2e_s": min(r[0] for r in runs), "sig_s": t_sig, "quality": quality(corpus, runs[0][1])
+    }
+    for name, fn in (("rensa", run_rensa), ("datasketch", run_datasketch)):
+        runs = [fn(texts) for _ in range(RUNS[name])]
+        rows[name] = {
+            "e2e_s": min(r[0] for r in runs), "sig_s": min(r[1] for r in runs), "quality": quality(corpus, runs[0][2])
+        }
 
     if not args.no_memory:
         for lib in ("dedup", "rensa", "datasketch"):
@@ -316,7 +321,8 @@ def report(rows: dict, mb: float, args, comp: dict) -> list[str]:
     base = rows["dedup"]
     lines = [
         f"`python benchmarks/run.py --docs {args.docs} --seed {args.seed}`: {mb:.1f} MB, one core, "
-        f"threshold {THRESHOLD}, num_perm {NUM_PERM}",
+        f"threshold {THRESHOLD}, num_perm {NUM_PERM}; times are the best of {RUNS['dedup']} runs "
+        f"(dedup, rensa) or {RUNS['datasketch']} (datasketch)",
         "",
         "| library | end to end MB/s | signatures MB/s | dedup speed-up (e2e) | peak MB above input | "
         "recall J>=0.82 | dropped | false drops (best J<0.7) |",

@@ -9,6 +9,8 @@ keep rule, so whole pipelines can be compared by exact equality.
 
 from __future__ import annotations
 
+import re
+
 from dedup.config import Config
 from dedup.shingling import shingle_hash, shingles
 from dedup.signatures import reference_signature
@@ -63,3 +65,17 @@ def find_duplicates(texts: list[str], cfg: Config) -> dict[int, tuple[int, int, 
             root[d] = root[best[0]]
             dropped[d] = (root[d], best[0], best[1])
     return dropped
+
+
+def spec_lines(text: str) -> list[tuple[int, int]]:
+    """Spans of the non-blank lines of ``text``, trimmed of str.isspace characters."""
+    out = []
+    for m in re.finditer(r"[^\r\n]+", text):
+        s, e = m.start(), m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            out.append((s, e))
+    return out

@@ -1,27 +1,12 @@
-import re
-
-import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
+from naive import spec_lines
 from strategies import texts
 
 from dedup.paragraphs import _is_space
 from dedup.paragraphs import split_paragraphs as paragraphs
 
 LINEISH = st.text(alphabet=st.sampled_from(list("ab é東 \t\u00a0\u3000\r\n\u2028.")), max_size=60)
-
-
-def spec_lines(text):
-    out = []
-    for m in re.finditer(r"[^\r\n]+", text):
-        s, e = m.start(), m.end()
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if s < e:
-            out.append((s, e))
-    return out
 
 
 def spec_blank(text):

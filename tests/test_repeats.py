@@ -1,6 +1,5 @@
 """Repeated paragraphs inside a document and across documents."""
 
-import re
 from pathlib import Path
 
 import pytest
@@ -9,6 +8,7 @@ from hypothesis import strategies as st
 
 import dedup
 from dedup.shingling import shingle_hash, shingles
+from naive import spec_lines
 
 SEED = (Path(__file__).resolve().parent.parent / "seeds" / "000_ef7bace14a8e43ce.txt").read_text(encoding="utf-8")
 
@@ -58,15 +58,7 @@ def test_unique_paragraphs_on_a_common_pattern_stay():
 
 def spec_repeats(text, threshold=0.6, ngram=4):
     """All pairs, plain Python: (start, end, match) of each later copy."""
-    paras = []
-    for m in re.finditer(r"[^\r\n]+", text):
-        s, e = m.start(), m.end()
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if s < e:
-            paras.append((s, e, {shingle_hash(x) for x in shingles(text[s:e], ngram, "char")}))
+    paras = [(s, e, {shingle_hash(x) for x in shingles(text[s:e], ngram, "char")}) for s, e in spec_lines(text)]
     out = []
     for i, (s, e, a) in enumerate(paras):
         best = None

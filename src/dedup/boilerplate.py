@@ -64,17 +64,24 @@ def _label_key(label: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", label).casefold().split())
 
 
+def _short_lines_with(batch: Batch, byte_mask: np.ndarray) -> np.ndarray:
+    """Indices of the batch's lines of at most MAX_LABEL_LINE characters
+    that hold a byte where ``byte_mask`` (over the UTF-8 buffer) is true."""
+    marks = np.flatnonzero(byte_mask)
+    scanner = batch.scanner
+    has = np.searchsorted(marks, scanner.ends) > np.searchsorted(marks, scanner.starts)
+    return np.flatnonzero(has & (batch.c1 - batch.c0 <= MAX_LABEL_LINE))
+
+
 def _label_lines(texts: Sequence[str], batch: Batch) -> list[tuple[int, str]]:
     """(line index, label key) of every "Label: value" line of the batch.
 
     Only lines short enough to be one are tried (a label of up to three
     words and a value of up to 60 characters).
     """
-    buf, b0, b1 = batch.scanner.buf, batch.scanner.starts, batch.scanner.ends
+    buf = batch.scanner.buf
     # lines holding a delimiter byte (':', '|', or the lead byte of '–'/'—')
-    marks = np.flatnonzero((buf == 0x3A) | (buf == 0x7C) | (buf == 0xE2))
-    has = np.searchsorted(marks, b1) > np.searchsorted(marks, b0)
-    short = np.flatnonzero(has & (batch.c1 - batch.c0 <= MAX_LABEL_LINE))
+    short = _short_lines_with(batch, (buf == 0x3A) | (buf == 0x7C) | (buf == 0xE2))
     out = []
     match = LABEL_LINE.fullmatch
     for i, d, s, e in zip(short.tolist(), batch.doc[short].tolist(), batch.c0[short].tolist(), batch.c1[short].tolist()):
@@ -87,10 +94,8 @@ def _label_lines(texts: Sequence[str], batch: Batch) -> list[tuple[int, str]]:
 def _numbered_lines(texts: Sequence[str], batch: Batch) -> list[tuple[int, str]]:
     """(line index, key) of short lines holding digits; the key is the
     normalised line with every run of digits replaced by 0."""
-    buf, b0, b1 = batch.scanner.buf, batch.scanner.starts, batch.scanner.ends
-    digits = np.flatnonzero((buf >= 0x30) & (buf <= 0x39))
-    has = np.searchsorted(digits, b1) > np.searchsorted(digits, b0)
-    short = np.flatnonzero(has & (batch.c1 - batch.c0 <= MAX_LABEL_LINE))
+    buf = batch.scanner.buf
+    short = _short_lines_with(batch, (buf >= 0x30) & (buf <= 0x39))
     return [
         (i, _NUMBERS.sub("0", _label_key(texts[d][s:e])))
         for i, d, s, e in zip(short.tolist(), batch.doc[short].tolist(), batch.c0[short].tolist(), batch.c1[short].tolist())

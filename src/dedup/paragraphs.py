@@ -36,7 +36,7 @@ from .clusters import (
 )
 from .config import Config
 from .documents import check_texts, make_config
-from .shingling import Scanner, encode_batch
+from .shingling import Scanner, _decode, encode_batch
 from .spans import Cut, apply_cuts
 
 Split = Literal["auto", "line", "blank"]
@@ -105,19 +105,7 @@ def _lines(buf, starts, ends, breaks):
                     pos += 1
                     ch += 1
                     continue
-                if b < 0xE0:
-                    cp = (np.int64(b & 0x1F) << 6) | np.int64(buf[pos + 1] & 0x3F)
-                    size = 2
-                elif b < 0xF0:
-                    cp = (
-                        (np.int64(b & 0x0F) << 12)
-                        | (np.int64(buf[pos + 1] & 0x3F) << 6)
-                        | np.int64(buf[pos + 2] & 0x3F)
-                    )
-                    size = 3
-                else:
-                    cp = 0x10000  # not a space
-                    size = 4
+                cp, size = _decode(buf, pos)
                 if not _is_space(cp):
                     if first_b < 0:
                         first_b = pos

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Hashable, Iterable
+from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
@@ -49,6 +51,7 @@ class Index:
         self,
         threshold: float = 0.8,
         *,
+        path: str | os.PathLike | None = None,
         num_perm: int = 128,
         ngram: int = 5,
         unit: Literal["word", "char"] = "word",
@@ -65,20 +68,52 @@ class Index:
                 f"an Index keeps no text, so it verifies on signatures; got verify={cfg.verify!r}, "
                 "pass config.replace(verify='signature')"
             )
+        self._store = None
+        if path is not None:
+            from .store import SqliteStore
+
+            self._store = SqliteStore(path, cfg)
+            cfg = self._store.config
         self.config = cfg
         self._keys: list[Hashable] = []
-        self._sig = np.empty((64, cfg.num_perm), dtype=np.uint32)
+        self._sig = np.empty((64 if path is None else 0, cfg.num_perm), dtype=np.uint32)
         self._table = BucketTable()
 
+    @classmethod
+    def open(cls, path: str | os.PathLike) -> Index:
+        """Open an existing persistent index with the parameters stored in it."""
+        from .store import SqliteStore
+
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"{path}: no such index file; create one with dedup.Index(path=...)")
+        probe = SqliteStore(path, Config(verify="signature"), adopt=True)
+        cfg = probe.config
+        probe.close()
+        return cls(config=cfg, path=path)
+
+    def close(self) -> None:
+        """Close the file of a persistent index (a no-op in memory)."""
+        if self._store is not None:
+            self._store.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._store) if self._store is not None else len(self._keys)
 
     def __repr__(self) -> str:
         return f"Index({len(self)} documents, threshold={self.config.threshold})"
 
     @property
     def nbytes(self) -> int:
-        """Bytes held for signatures and buckets (not counting the keys)."""
+        """Bytes held for signatures and buckets (not counting the keys); on
+        disk for a persistent index."""
+        if self._store is not None:
+            return self._store.nbytes()
         return len(self._keys) * self.config.num_perm * 4 + self._table.nbytes
 
     def add(self, key: Hashable, text: str) -> Match | None:
@@ -107,6 +142,10 @@ class Index:
         for i, item in enumerate(items):
             if not isinstance(item, tuple) or len(item) != 2:
                 raise TypeError(f"item at position {i} must be a (key, text) pair, got {item!r:.60}")
+            if self._store is not None and not isinstance(item[0], (str, int)):
+                raise TypeError(
+                    f"key at position {i} is {type(item[0]).__name__}; a persistent index stores str or int keys"
+                )
             keys.append(item[0])
             texts.append(item[1])
         return keys, check_texts(texts)
@@ -114,6 +153,14 @@ class Index:
     def _run(self, keys: list[Hashable] | None, texts: list[str], insert: bool) -> list[Match | None]:
         cfg = self.config
         sig, counts = signatures.compute(texts, cfg)
+        if self._store is not None:
+            live = np.flatnonzero(counts > 0)
+            bandkeys = _band_keys(sig[live], cfg.bands, cfg.rows)
+            doc, other, sim, key_of = self._store.run(keys, sig, counts, bandkeys, live, insert)
+            result: list[Match | None] = [None] * len(texts)
+            for d, (c, s) in best_matches(doc, other, sim, cfg.threshold).items():
+                result[d] = Match(key_of[c], s)
+            return result
         start = len(self._keys)
         ids = np.arange(start, start + len(texts)) if insert else np.arange(len(texts))
         live = np.flatnonzero(counts > 0)

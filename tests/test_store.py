@@ -1,0 +1,156 @@
+"""The persistent index: Index(path=...)."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dedup
+
+WORDS = "river bank flood town night storm power lines roads school market bridge".split()
+
+
+def page(i, variant=0):
+    rnd = random.Random(i)
+    words = [rnd.choice(WORDS) + str(rnd.randrange(50)) for _ in range(40)]
+    if variant:
+        words[-1] = f"updated{variant}"  # a changed date line
+    return " ".join(words)
+
+
+@given(st.lists(st.integers(0, 30), max_size=40), st.integers(1, 9))
+@settings(max_examples=25)
+def test_persistent_index_agrees_with_memory_index(tmp_path_factory, picks, batch):
+    path = tmp_path_factory.mktemp("ix") / "index.db"
+    items = [(f"k{n}", page(i % 12, variant=i // 12)) for n, i in enumerate(picks)]
+    memory = dedup.Index()
+    want = [memory.add(k, t) for k, t in items]
+    with dedup.Index(path=path) as disk:
+        got = []
+        for lo in range(0, len(items), batch):
+            got += disk.add_many(items[lo : lo + batch])
+        assert len(disk) == len(items)
+    assert got == want
+
+
+def test_reopen_restores_and_refuses_other_parameters(tmp_path):
+    path = tmp_path / "index.db"
+    with dedup.Index(0.7, path=path) as ix:
+        assert ix.add("a", page(1)) is None
+    with dedup.Index.open(path) as ix:
+        assert ix.config.threshold == 0.7 and len(ix) == 1
+        assert ix.query(page(1, variant=1)) == dedup.Match("a", ix.query(page(1, variant=1)).similarity)
+        assert ix.add("b", page(1)) == dedup.Match("a", 1.0)
+    with pytest.raises(ValueError, match=r"index.db was made with a different config; threshold: 0.7 \(yours: 0.8\)"):
+        dedup.Index(path=path)
+    with pytest.raises(FileNotFoundError, match="no such index file"):
+        dedup.Index.open(tmp_path / "missing.db")
+    with pytest.raises(TypeError, match="a persistent index stores str or int keys"):
+        dedup.Index.open(path).add(("tuple", "key"), "text")
+
+
+def test_damaged_files_are_named_and_left_alone(tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not a database at all" * 100)
+    before = bad.read_bytes()
+    with pytest.raises(ValueError, match="bad.db: not a dedup index, or the file is damaged"):
+        dedup.Index(path=bad)
+    assert bad.read_bytes() == before
+    good = tmp_path / "good.db"
+    with dedup.Index(path=good) as ix:
+        ix.add_many((f"k{i}", page(i)) for i in range(300))
+    data = good.read_bytes()
+    cut = tmp_path / "cut.db"
+    cut.write_bytes(data[: len(data) // 3])
+    with pytest.raises(ValueError, match="cut.db"):
+        with dedup.Index(path=cut) as ix:
+            ix.add_many((f"x{i}", page(1000 + i)) for i in range(300))
+            ix.query_many(page(i) for i in range(300))
+    other = tmp_path / "other.db"
+    import sqlite3
+
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
+    with pytest.raises(ValueError, match="other.db: an SQLite database, but not a dedup index"):
+        dedup.Index(path=other)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")
+def test_read_only_folder(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(PermissionError, match="cannot open the index for writing"):
+            dedup.Index(path=folder / "index.db")
+    finally:
+        folder.chmod(0o755)
+
+
+WORKER = textwrap.dedent(
+    """
+    import sys, random
+    sys.path.insert(0, {tests!r})
+    from test_store import page
+    import dedup
+    ix = dedup.Index(path={path!r})
+    mode = sys.argv[1]
+    if mode == "loop":
+        i = 0
+        while True:
+            ix.add_many([(f"k{{i}}", page(i)), (f"k{{i + 1}}", page(i + 1))])
+            print(i, i + 1, flush=True)
+            i += 2
+    else:
+        seed = int(sys.argv[2])
+        order = list(range(40))
+        random.Random(seed).shuffle(order)
+        for i in order:
+            m = ix.add(f"p{{seed}}-{{i}}", page(i, variant=seed))
+            print(i, "new" if m is None else "dup", flush=True)
+    """
+)
+
+
+def worker(tmp_path, *args):
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER.format(tests=os.path.dirname(__file__), path=str(tmp_path / "index.db")))
+    return subprocess.Popen([sys.executable, str(script), *args], stdout=subprocess.PIPE, text=True)
+
+
+@pytest.mark.slow
+def test_kill_9_loses_nothing_that_add_returned(tmp_path):
+    dedup.Index(path=tmp_path / "index.db").close()
+    for round_ in range(3):
+        proc = worker(tmp_path, "loop")
+        time.sleep(1.5 + random.random() * 2)
+        proc.send_signal(signal.SIGKILL)
+        out, _ = proc.communicate()
+        returned = {int(x) for line in out.splitlines() for x in line.split()}
+        with dedup.Index(path=tmp_path / "index.db") as ix:
+            for i in returned:
+                assert ix.query(page(i)) is not None, (round_, i)
+        # the next round appends after whatever the last one left
+        subprocess.run(["true"])
+
+
+@pytest.mark.slow
+def test_two_processes_accept_each_page_once(tmp_path):
+    dedup.Index(path=tmp_path / "index.db").close()
+    procs = [worker(tmp_path, "pages", str(seed)) for seed in (1, 2)]
+    outs = [p.communicate(timeout=300)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    new = {}
+    for out in outs:
+        for line in out.splitlines():
+            i, what = line.split()
+            new[int(i)] = new.get(int(i), 0) + (what == "new")
+    assert new == {i: 1 for i in range(40)}
+    with dedup.Index(path=tmp_path / "index.db") as ix:
+        assert len(ix) == 80

@@ -154,3 +154,33 @@ def test_two_processes_accept_each_page_once(tmp_path):
     assert new == {i: 1 for i in range(40)}
     with dedup.Index(path=tmp_path / "index.db") as ix:
         assert len(ix) == 80
+
+
+@pytest.mark.parametrize("persistent", [False, True])
+def test_remove_compact_export_import(tmp_path, persistent):
+    path = tmp_path / "index.db" if persistent else None
+    ix = dedup.Index(path=path)
+    ix.add_many((f"k{i}", page(i)) for i in range(20))
+    before = ix.query(page(3, variant=1))
+    assert before.key == "k3" and ix.add("dup", page(3, variant=1)) == before
+    assert ix.remove("k3") == 1 and ix.remove("nope") == 0
+    assert ix.query(page(3)).key == "dup"  # the near copy is still there
+    assert ix.remove("dup") == 1
+    assert ix.query(page(3)) is None  # removed docs are skipped
+    ix.compact()
+    assert ix.query(page(3)) is None and ix.query(page(4)).key == "k4"
+    out = tmp_path / "export.jsonl"
+    assert ix.export_jsonl(out) == 19
+    fresh = dedup.Index(path=tmp_path / "fresh.db" if persistent else None)
+    assert fresh.import_jsonl(out) == 19
+    assert [fresh.query(page(i)) for i in range(20)] == [ix.query(page(i)) for i in range(20)]
+    stats = fresh.stats()
+    assert stats["documents"] == 19 and stats["bytes"] > 0
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(out.read_text().splitlines()[0] + '\n{"key": "x", "signature": [1, 2]}\n')
+    with pytest.raises(ValueError, match=r"bad.jsonl, line 2: bad record \(signature of 2 values, expected 128\)"):
+        fresh.import_jsonl(bad)
+    with pytest.raises(ValueError, match="was made with a different config"):
+        dedup.Index(0.5).import_jsonl(out)
+    ix.close()
+    fresh.close()

@@ -78,6 +78,7 @@ class Index:
         self._keys: list[Hashable] = []
         self._sig = np.empty((64 if path is None else 0, cfg.num_perm), dtype=np.uint32)
         self._table = BucketTable()
+        self._removed: set[int] = set()
 
     @classmethod
     def open(cls, path: str | os.PathLike) -> Index:
@@ -128,6 +129,102 @@ class Index:
         keys, texts = self._unzip(items)
         return self._run(keys, texts, insert=True)
 
+    # ------------------------------------------------------------ maintenance
+
+    def remove(self, key: Hashable) -> int:
+        """Forget every document added under ``key``; returns how many.
+
+        Later near-copies of it are new again. Buckets keep pointing at the
+        removed documents (skipped when met) until :meth:`compact`.
+        """
+        if self._store is not None:
+            return self._store.remove(key)
+        gone = [i for i, k in enumerate(self._keys) if k == key and i not in self._removed]
+        self._removed.update(gone)
+        return len(gone)
+
+    def compact(self) -> None:
+        """Rebuild the buckets from the documents left, and reclaim space."""
+        if self._store is not None:
+            self._store.compact(self.config)
+            return
+        keep = [i for i in range(len(self._keys)) if i not in self._removed]
+        keys, sig = [self._keys[i] for i in keep], self._sig[keep]
+        self._keys, self._sig, self._table, self._removed = [], np.empty((0, self.config.num_perm), np.uint32), BucketTable(), set()
+        counts = (sig != np.uint32(0xFFFFFFFF)).any(axis=1).astype(np.int64)
+        self._run_signatures(keys, sig, counts, insert=True)
+
+    def stats(self) -> dict[str, Any]:
+        """Documents, bytes held (on disk for a persistent index), path and config."""
+        path = str(self._store.path) if self._store is not None else None
+        return {"documents": len(self), "bytes": self.nbytes, "path": path, "config": self.config.to_dict()}
+
+    def export_jsonl(self, path: str | os.PathLike) -> int:
+        """Write the index as JSON Lines: a header with the config, then one
+        ``{"key": ..., "signature": [...]}`` per document (written to a
+        temporary file, then renamed). Returns the number of documents."""
+        import json
+        import tempfile
+
+        path = Path(path)
+        rows = self._store.dump() if self._store is not None else (
+            (k, None if i in self._removed else self._sig[i]) for i, k in enumerate(self._keys)
+        )
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        n = 0
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(json.dumps({"format": "dedup-index-jsonl", "config": self.config.to_dict()}) + "\n")
+                for key, sig in rows:
+                    if sig is None:
+                        continue
+                    f.write(json.dumps({"key": key, "signature": [int(v) for v in sig]}) + "\n")
+                    n += 1
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        return n
+
+    def import_jsonl(self, path: str | os.PathLike, batch_size: int = 1000) -> int:
+        """Add the documents of a file written by :meth:`export_jsonl`
+        (same config required). Returns the number added."""
+        import json
+
+        path = Path(path)
+        n = 0
+        with open(path, encoding="utf-8") as f:
+            try:
+                head = json.loads(f.readline())
+                stored = Config.from_dict(head["config"])
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+                raise ValueError(f"{path}: not a dedup index export ({e})") from None
+            self.config.check_compatible(stored, str(path))
+            keys: list[Hashable] = []
+            sigs: list[list[int]] = []
+            for lineno, line in enumerate(f, start=2):
+                try:
+                    row = json.loads(line)
+                    key, sig = row["key"], row["signature"]
+                    if len(sig) != self.config.num_perm:
+                        raise ValueError(f"signature of {len(sig)} values, expected {self.config.num_perm}")
+                except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+                    raise ValueError(f"{path}, line {lineno}: bad record ({e})") from None
+                keys.append(key)
+                sigs.append(sig)
+                if len(keys) >= batch_size:
+                    n += self._add_signatures(keys, sigs)
+                    keys, sigs = [], []
+            n += self._add_signatures(keys, sigs)
+        return n
+
+    def _add_signatures(self, keys: list[Hashable], sigs: list[list[int]]) -> int:
+        if not keys:
+            return 0
+        sig = np.array(sigs, dtype=np.uint32)
+        self._run_signatures(keys, sig, np.ones(len(keys), dtype=np.int64), insert=True)
+        return len(keys)
+
     def query(self, text: str) -> Match | None:
         """The best match of ``text`` among the added documents, without adding it."""
         return self.query_many([text])[0]
@@ -151,8 +248,14 @@ class Index:
         return keys, check_texts(texts)
 
     def _run(self, keys: list[Hashable] | None, texts: list[str], insert: bool) -> list[Match | None]:
+        sig, counts = signatures.compute(texts, self.config)
+        return self._run_signatures(keys, sig, counts, insert)
+
+    def _run_signatures(
+        self, keys: list[Hashable] | None, sig: np.ndarray, counts: np.ndarray, insert: bool
+    ) -> list[Match | None]:
         cfg = self.config
-        sig, counts = signatures.compute(texts, cfg)
+        texts = range(len(sig))
         if self._store is not None:
             live = np.flatnonzero(counts > 0)
             bandkeys = _band_keys(sig[live], cfg.bands, cfg.rows)
@@ -172,6 +275,9 @@ class Index:
             _band_keys(sig[live], cfg.bands, cfg.rows), ids[live], insert=insert
         )
         doc, other = pairs_of(cand, ncand, live)  # doc: row in this batch; other: global id
+        if self._removed:
+            alive = np.array([o not in self._removed for o in other.tolist()], dtype=bool)
+            doc, other = doc[alive], other[alive]
         if insert:
             self._keys.extend(keys)
         best = best_matches(

@@ -133,6 +133,47 @@ class SqliteStore:
     def nbytes(self) -> int:
         return sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
 
+    # ------------------------------------------------------------ maintenance
+
+    def remove(self, key: Hashable) -> int:
+        self.con.execute("BEGIN IMMEDIATE")
+        try:
+            n = self.con.execute("DELETE FROM docs WHERE key = ?", (key,)).rowcount
+            self.con.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+        return n
+
+    def dump(self):
+        for key, sig in self.con.execute("SELECT key, sig FROM docs ORDER BY id"):
+            yield key, None if sig is None else np.frombuffer(sig, dtype=np.uint32)
+
+    def compact(self, config: Config) -> None:
+        """Rebuild the buckets from the documents in id order, then VACUUM."""
+        from .lsh import _band_keys
+
+        self.con.execute("BEGIN IMMEDIATE")
+        try:
+            rows = self.con.execute("SELECT id, sig FROM docs WHERE sig IS NOT NULL ORDER BY id").fetchall()
+            self.con.execute("DELETE FROM buckets")
+            if rows:
+                ids = np.array([r[0] for r in rows], dtype=np.int64)
+                sig = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.uint32).reshape(len(rows), -1)
+                bands = _band_keys(sig, config.bands, config.rows)
+                table = BucketTable(capacity=2 * bands.size + 16)
+                table.candidates(bands, ids, insert=True)
+                uniq = np.unique(bands)
+                f, g = _rows_of(table.keys, table.first, table.last, uniq)
+                self.con.executemany(
+                    "INSERT INTO buckets (band, first, last) VALUES (?, ?, ?)", zip(_signed(uniq), f.tolist(), g.tolist())
+                )
+            self.con.execute("COMMIT")
+        except BaseException:
+            self._rollback()
+            raise
+        self.con.execute("VACUUM")
+
     # ---------------------------------------------------------------- batches
 
     def _buckets(self, bands: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -185,8 +226,15 @@ class SqliteStore:
             other_sig = np.empty((len(other), k), dtype=np.uint32)
             key_of: dict[int, Hashable] = {i: v[0] for i, v in stored.items()}
             sig_of = {i: np.frombuffer(v[1], dtype=np.uint32) for i, v in stored.items() if v[1] is not None}
+            alive = np.ones(len(other), dtype=bool)
             for p, o in enumerate(other.tolist()):
-                other_sig[p] = sig[o - start] if insert and o >= start else sig_of[o]
+                if insert and o >= start:
+                    other_sig[p] = sig[o - start]
+                elif o in sig_of:
+                    other_sig[p] = sig_of[o]
+                else:  # removed since its bucket was written
+                    alive[p] = False
+            doc, other, other_sig = doc[alive], other[alive], other_sig[alive]
             sim = signature_similarity(sig[doc], other_sig)
             if insert:
                 for i, key in enumerate(keys):

@@ -68,7 +68,7 @@ class _Writer:
     def render(self, words: list[str]) -> str:
         """Words -> sentences and paragraphs with varied punctuation."""
         rng = self.rng
-        out, sent, para = [], [], []
+        sent, para = [], []
         i = 0
         while i < len(words):
             k = int(rng.integers(5, 26))
@@ -120,7 +120,6 @@ def cosmetic(text: str, rng: np.random.Generator) -> str:
 def make_corpus(n_docs: int = 10000, seed: int = 0, planted: float = 0.25) -> Corpus:
     rng = np.random.default_rng(seed)
     w = _Writer(rng)
-    units: list[tuple[bool, list[str]]] = []
     texts: list[str] = []
     groups: list[list[int]] = []
     pairs: list[tuple[int, int, float]] = []

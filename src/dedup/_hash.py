@@ -7,7 +7,6 @@ overflow or a signed/unsigned mix-up in a kernel shows up as a mismatch.
 
 from __future__ import annotations
 
-import numpy as np
 from numba import njit, uint64
 
 MASK64 = (1 << 64) - 1

@@ -11,7 +11,6 @@ what :class:`dedup.Index` does, so both give the same answer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np

@@ -32,9 +32,16 @@ class Index:
     the same order, :meth:`add` reports a match exactly for the documents that
     ``find_duplicates(texts, verify="signature")`` drops.
 
+    With ``path``, the index lives in an SQLite file (WAL mode) and survives
+    restarts and kill -9: every ``add``/``add_many`` is committed before it
+    returns, several processes can share the file (each batch is checked and
+    inserted under the write lock), and reopening with other parameters is
+    an error (``Index.open(path)`` takes the stored ones). See docs/index.md.
+
     Args:
         threshold, num_perm, ngram, unit, scheme, seed: as for
             :func:`dedup.find_duplicates`.
+        path: an index file to create or open; None (default) keeps it in memory.
         config: a :class:`Config` instead (its ``verify`` must be ``"signature"``).
 
     >>> index = Index(threshold=0.8)

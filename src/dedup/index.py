@@ -75,15 +75,20 @@ class Index:
                 f"an Index keeps no text, so it verifies on signatures; got verify={cfg.verify!r}, "
                 "pass config.replace(verify='signature')"
             )
-        self._store = None
+        store = None
         if path is not None:
             from .store import SqliteStore
 
-            self._store = SqliteStore(path, cfg)
-            cfg = self._store.config
+            store = SqliteStore(path, cfg)
+        self._setup(cfg, store)
+
+    def _setup(self, cfg: Config, store: Any) -> None:
+        self._store = store
+        if store is not None:
+            cfg = store.config
         self.config = cfg
         self._keys: list[Hashable] = []
-        self._sig = np.empty((64 if path is None else 0, cfg.num_perm), dtype=np.uint32)
+        self._sig = np.empty((64 if store is None else 0, cfg.num_perm), dtype=np.uint32)
         self._table = BucketTable()
         self._removed: set[int] = set()
 
@@ -94,10 +99,10 @@ class Index:
 
         if not Path(path).is_file():
             raise FileNotFoundError(f"{path}: no such index file; create one with dedup.Index(path=...)")
-        probe = SqliteStore(path, Config(verify="signature"), adopt=True)
-        cfg = probe.config
-        probe.close()
-        return cls(config=cfg, path=path)
+        self = cls.__new__(cls)
+        store = SqliteStore(path, Config(verify="signature"), adopt=True)
+        self._setup(store.config, store)
+        return self
 
     def close(self) -> None:
         """Close the file of a persistent index (a no-op in memory)."""

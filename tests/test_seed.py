@@ -35,7 +35,7 @@ def run_cli(*args):
 def test_cli_on_the_seed():
     out = run_cli("--by", "line", str(SEED.parent))
     assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith("23 documents (lines), 8 clusters, 15 duplicates to drop")
+    assert out.stdout.startswith("23 documents, 8 clusters, 15 duplicates to drop")
     assert "keep " in out.stdout and "000_ef7bace14a8e43ce.txt:16 (similarity 1.000)" in out.stdout
 
 

@@ -1,109 +1,316 @@
-"""The ``dedup`` command: a thin shell over :func:`dedup.find_duplicates`.
+"""The ``dedup`` command: a thin shell over the library.
 
-    dedup FILE_OR_FOLDER... [--by file|line|paragraph] [--threshold 0.8] [--json]
+    dedup documents INPUT... [--out OUT] [--removed FILE] [--clusters FILE] [--annotate]
+    dedup repeats INPUT... --out OUT [--annotate]
+    dedup boilerplate INPUT... (--learn BP.json | --apply BP.json --out OUT)
 
-Each ``.txt`` file (folders are searched for them) is a document, or with
-``--by line`` / ``--by paragraph`` each non-blank line / blank-line-separated
-paragraph is. Prints the clusters found, or JSON lines with ``--json``.
-Exit codes: 0 done, 1 bad data (an unreadable or non-UTF-8 file), 2 bad usage.
+INPUT: JSON Lines (.jsonl, .jsonl.gz, .jsonl.zst), .csv, .parquet, .txt
+files, folders of .txt files, or globs. Without --out, ``documents`` prints
+the clusters it finds. Exit codes: 0 done, 1 bad data, 2 bad usage.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 from .config import SCHEMES, UNITS, VERIFY, Config
+from .io import BadRecord, Record, Writer, expand, format_of, read
+
+BATCH = 1024
 
 
-def _documents(paths: list[str], by: str) -> tuple[list[str], list[str]]:
-    """(labels, texts): a label says where a document came from (file:line)."""
-    files: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            files.extend(sorted(p.rglob("*.txt")))
-        elif p.exists():
-            files.append(p)
-        else:
-            raise FileNotFoundError(f"{p}: no such file or folder")
-    labels, texts = [], []
+class Failure(Exception):
+    """Bad data: printed, exit code 1."""
+
+
+def _records(args: argparse.Namespace, files: list[Path], stats: dict[str, int]):
     for f in files:
-        try:
-            text = f.read_text(encoding="utf-8")
-        except UnicodeDecodeError as e:
-            raise ValueError(f"{f}: not UTF-8 text ({e.reason} at byte {e.start})") from None
-        if by == "file":
-            labels.append(str(f))
-            texts.append(text)
-            continue
-        sep = r"\n" if by == "line" else r"\n[ \t\r\f\v]*\n"
-        start = 0
-        for m in [*re.finditer(sep, text), None]:
-            end = m.start() if m else len(text)
-            chunk = text[start:end]
-            if chunk.strip():
-                labels.append(f"{f}:{text.count(chr(10), 0, start) + 1}")
-                texts.append(chunk.strip())
-            start = m.end() if m else len(text)
-    return labels, texts
+        for rec in read(f, args.text_field, args.id_field):
+            if isinstance(rec, BadRecord):
+                if not args.skip_bad:
+                    raise Failure(f"{rec} (pass --skip-bad to skip and count such records)")
+                stats["bad"] += 1
+                continue
+            if args.by != "file" and rec.raw is None:
+                yield from _split(rec, args.by)
+                continue
+            yield rec
+
+
+def _split(rec: Record, by: str):
+    from .paragraphs import split_paragraphs
+
+    for p in split_paragraphs(rec.text, split="line" if by == "line" else "blank"):
+        line = rec.text.count("\n", 0, p.start) + 1
+        yield Record(rec.source, line, f"{rec.source}:{line}", p.text, None)
+
+
+class Progress:
+    """A progress bar with documents/s and MB/s on a terminal; silent otherwise."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.bar = None
+        self.bytes = 0
+        self.t0 = time.perf_counter()
+        if not quiet and sys.stderr.isatty():
+            try:
+                from tqdm import tqdm
+
+                self.bar = tqdm(unit=" docs", file=sys.stderr, dynamic_ncols=True)
+            except ImportError:
+                self.bar = None
+
+    def update(self, docs: int, nbytes: int) -> None:
+        self.bytes += nbytes
+        if self.bar is not None:
+            self.bar.update(docs)
+            mb = self.bytes / 1e6 / max(1e-9, time.perf_counter() - self.t0)
+            self.bar.set_postfix_str(f"{mb:.1f} MB/s", refresh=False)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _batches(records, size: int = BATCH):
+    batch: list[Record] = []
+    for rec in records:
+        batch.append(rec)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _out_format(args: argparse.Namespace, files: list[Path], path: str) -> str:
+    fmt = format_of(path)
+    return "jsonl" if fmt == "txt" else fmt
+
+
+def run_documents(args: argparse.Namespace, config: Config) -> int:
+    from .index import Index
+
+    files = expand(args.inputs)
+    stats = {"in": 0, "out": 0, "bad": 0, "bytes_in": 0, "bytes_removed": 0}
+    index = Index(config=config.replace(verify="signature"))
+    ids: list[Any] = []
+    root: list[int] = []
+    clusters: dict[int, list[tuple[int, float]]] = {}
+    writers = {}
+    try:
+        for name in ("out", "removed"):
+            path = getattr(args, name)
+            if path:
+                writers[name] = Writer(path, _out_format(args, files, path), files, args.text_field)
+        progress = Progress(args.quiet)
+        for batch in _batches(_records(args, files, stats)):
+            start = len(ids)
+            found = index.add_many((start + i, r.text) for i, r in enumerate(batch))
+            progress.update(len(batch), sum(len(r.text) for r in batch))
+            for i, (rec, m) in enumerate(zip(batch, found)):
+                me = start + i
+                ids.append(rec.id)
+                nbytes = len(rec.text.encode("utf-8", "surrogatepass"))
+                stats["in"] += 1
+                stats["bytes_in"] += nbytes
+                if m is None:
+                    root.append(me)
+                    stats["out"] += 1
+                    if "out" in writers:
+                        writers["out"].write(rec, extra={"cluster": None} if args.annotate else None)
+                    continue
+                root.append(root[m.key])
+                clusters.setdefault(root[me], []).append((me, m.similarity))
+                stats["bytes_removed"] += nbytes
+                extra = {"duplicate_of": ids[m.key], "similarity": round(m.similarity, 4)}
+                if args.annotate and "out" in writers:
+                    stats["out"] += 1
+                    writers["out"].write(rec, extra={"cluster": ids[root[me]], **extra})
+                if "removed" in writers:
+                    writers["removed"].write(rec, extra=extra)
+        progress.close()
+        if args.clusters:
+            cw = Writer(args.clusters, "jsonl", files)
+            writers["clusters"] = cw
+            for cid, (kept, members) in enumerate(sorted(clusters.items())):
+                row = {
+                    "cluster": cid,
+                    "kept": ids[kept],
+                    "members": [ids[kept]] + [ids[i] for i, _ in members],
+                    "similarity": {str(ids[i]): round(s, 4) for i, s in members},
+                }
+                cw._f.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+    except BaseException:
+        for w in writers.values():
+            w.close(ok=False)
+        raise
+    for w in writers.values():
+        w.close(ok=True)
+    if not args.out and not args.clusters:
+        _print_clusters(clusters, ids, stats, config, args.json)
+    _summary(stats, "near-duplicate documents", args)
+    return 0
+
+
+def _print_clusters(clusters, ids, stats, config, as_json: bool) -> None:
+    if as_json:
+        for cid, (kept, members) in enumerate(sorted(clusters.items())):
+            print(json.dumps({
+                "cluster": cid, "kept": ids[kept], "members": [ids[kept]] + [ids[i] for i, _ in members],
+                "similarity": {str(ids[i]): round(s, 4) for i, s in members},
+            }, ensure_ascii=False, default=str))
+        return
+    dropped = sum(len(m) for m in clusters.values())
+    print(
+        f"{stats['in']} documents, {len(clusters)} clusters, {dropped} duplicates to drop "
+        f"(threshold {config.threshold}, {config.bands} bands x {config.rows} rows)"
+    )
+    for kept, members in sorted(clusters.items()):
+        print(f"\nkeep {ids[kept]}")
+        for i, s in members:
+            print(f"  drop {ids[i]} (similarity {s:.3f})")
+
+
+def run_repeats(args: argparse.Namespace, config: Config | None) -> int:
+    from .paragraphs import find_repeats
+    from .spans import apply_cuts
+
+    return _cut_job(args, lambda texts: find_repeats(texts), apply_cuts, "repeated paragraphs")
+
+
+def run_boilerplate(args: argparse.Namespace, config: Config | None) -> int:
+    from .boilerplate import Boilerplate, find_boilerplate
+    from .spans import apply_cuts
+
+    if args.learn:
+        files = expand(args.inputs)
+        stats = {"in": 0, "out": 0, "bad": 0, "bytes_in": 0, "bytes_removed": 0}
+        texts = [r.text for r in _records(args, files, stats)]
+        bp = find_boilerplate(texts, min_docs=args.min_docs)
+        bp.save(args.learn)
+        if not args.quiet:
+            print(f"{len(bp.templates)} templates from {len(texts)} documents, saved to {args.learn}")
+            for t in bp.templates[:20]:
+                print(f"  {t.docs:6d} docs  {t.text[:70]!r}  ({len(t.variants)} variants)")
+        return 0
+    bp = Boilerplate.load(args.apply)
+    return _cut_job(args, bp.cuts, apply_cuts, "boilerplate lines")
+
+
+def _cut_job(args: argparse.Namespace, find, apply, what: str) -> int:
+    files = expand(args.inputs)
+    if not args.out:
+        raise SystemExit("dedup: --out is required for this job")
+    stats = {"in": 0, "out": 0, "bad": 0, "bytes_in": 0, "bytes_removed": 0}
+    writer = Writer(args.out, _out_format(args, files, args.out), files, args.text_field)
+    progress = Progress(args.quiet)
+    try:
+        for batch in _batches(_records(args, files, stats), 256):
+            cuts = find([r.text for r in batch])
+            progress.update(len(batch), sum(len(r.text) for r in batch))
+            for rec, cs in zip(batch, cuts):
+                stats["in"] += 1
+                stats["out"] += 1
+                stats["bytes_in"] += len(rec.text.encode("utf-8", "surrogatepass"))
+                if args.annotate:
+                    spans = [{"start": c.start, "end": c.end, "kind": c.kind, "match": c.match,
+                              "similarity": round(c.similarity, 4), "exact": c.exact} for c in cs]
+                    writer.write(rec, extra={"cuts": spans})
+                    continue
+                cleaned = apply(rec.text, cs)
+                stats["bytes_removed"] += len(rec.text.encode("utf-8", "surrogatepass")) - len(
+                    cleaned.encode("utf-8", "surrogatepass"))
+                writer.write(rec, text=cleaned)
+        progress.close()
+    except BaseException:
+        writer.close(ok=False)
+        raise
+    writer.close(ok=True)
+    _summary(stats, what, args)
+    return 0
+
+
+def _summary(stats: dict[str, int], what: str, args: argparse.Namespace) -> None:
+    if args.quiet:
+        return
+    rows = [
+        ("documents in", stats["in"]),
+        ("documents out", stats["out"]),
+        ("bad records skipped", stats["bad"]),
+        ("bytes in", stats["bytes_in"]),
+        (f"bytes removed ({what})", stats["bytes_removed"]),
+    ]
+    width = max(len(k) for k, _ in rows)
+    print("\n".join(f"{k:<{width}}  {v:>12,}" for k, v in rows), file=sys.stderr)
+
+
+def parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    d = Config()
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("inputs", nargs="+", help="files, folders of .txt files, or globs")
+    common.add_argument("--text-field", default="text", help="field holding the text (default %(default)s)")
+    common.add_argument("--id-field", default="id", help="field holding the id (default %(default)s; else file:line)")
+    common.add_argument("--by", choices=("file", "line", "paragraph"), default="file",
+                        help="for .txt inputs: what one document is (default: a file)")
+    common.add_argument("--skip-bad", action="store_true", help="skip and count malformed records instead of stopping")
+    common.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    common.add_argument("--out", help="where the kept records go, in the input's format")
+    common.add_argument("--annotate", action="store_true", help="keep every record and add what would be cut")
+    ap = argparse.ArgumentParser(prog="dedup", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--version", action="version", version=f"dedup {__version__}")
+    sub = ap.add_subparsers(dest="job", required=True)
+    docs = sub.add_parser("documents", parents=[common], help="near-duplicate documents")
+    docs.add_argument("--threshold", type=float, default=d.threshold, help="Jaccard threshold (default %(default)s)")
+    docs.add_argument("--ngram", type=int, default=d.ngram, help="shingle size (default %(default)s)")
+    docs.add_argument("--unit", choices=UNITS, default=d.unit, help="shingle unit (default %(default)s)")
+    docs.add_argument("--num-perm", type=int, default=d.num_perm, help="signature length (default %(default)s)")
+    docs.add_argument("--scheme", choices=SCHEMES, default=d.scheme, help="signature scheme (default %(default)s)")
+    docs.add_argument("--verify", choices=VERIFY, default="signature",
+                      help="streaming keeps no text, so candidates are checked on signatures")
+    docs.add_argument("--seed", type=int, default=d.seed, help="hash seed (default %(default)s)")
+    docs.add_argument("--removed", help="where the dropped records go, with the id they duplicate")
+    docs.add_argument("--clusters", help="clusters.jsonl: cluster id, members, kept member, similarities")
+    docs.add_argument("--json", action="store_true", help="print one JSON object per cluster")
+    sub.add_parser("repeats", parents=[common], help="repeated paragraphs inside documents")
+    bp = sub.add_parser("boilerplate", parents=[common], help="learn or apply boilerplate lines")
+    how = bp.add_mutually_exclusive_group(required=True)
+    how.add_argument("--learn", metavar="BP.json", help="learn from the inputs and save")
+    how.add_argument("--apply", metavar="BP.json", help="strip a saved boilerplate from the inputs")
+    bp.add_argument("--min-docs", type=int, default=3, help="documents a line must be in (default %(default)s)")
+    return ap
 
 
 def main(argv: list[str] | None = None) -> int:
-    from . import __version__
-    from .documents import find_duplicates
-
-    d = Config()
-    ap = argparse.ArgumentParser(prog="dedup", description=__doc__.split("\n\n")[0])
-    ap.add_argument("paths", nargs="+", help=".txt files or folders holding them")
-    ap.add_argument("--by", choices=("file", "line", "paragraph"), default="file",
-                    help="what one document is (default: a file)")
-    ap.add_argument("--threshold", type=float, default=d.threshold, help="Jaccard threshold (default %(default)s)")
-    ap.add_argument("--ngram", type=int, default=d.ngram, help="shingle size (default %(default)s)")
-    ap.add_argument("--unit", choices=UNITS, default=d.unit, help="shingle unit (default %(default)s)")
-    ap.add_argument("--num-perm", type=int, default=d.num_perm, help="signature length (default %(default)s)")
-    ap.add_argument("--scheme", choices=SCHEMES, default=d.scheme, help="signature scheme (default %(default)s)")
-    ap.add_argument("--verify", choices=VERIFY, default=d.verify, help="candidate check (default %(default)s)")
-    ap.add_argument("--keep", choices=("first", "longest"), default="first", help="which copy to keep")
-    ap.add_argument("--seed", type=int, default=d.seed, help="hash seed (default %(default)s)")
-    ap.add_argument("--json", action="store_true", help="print one JSON object per cluster")
-    ap.add_argument("--version", action="version", version=f"dedup {__version__}")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in ("documents", "repeats", "boilerplate", "-h", "--help", "--version"):
+        argv.insert(0, "documents")  # the default job
+    ap = parser()
     args = ap.parse_args(argv)
+    config = None
+    if args.job == "documents":
+        try:
+            config = Config(
+                threshold=args.threshold, num_perm=args.num_perm, ngram=args.ngram, unit=args.unit,
+                scheme=args.scheme, seed=args.seed, verify=args.verify,
+            )
+        except ValueError as e:
+            ap.error(str(e))
+    job = {"documents": run_documents, "repeats": run_repeats, "boilerplate": run_boilerplate}[args.job]
     try:
-        config = Config(
-            threshold=args.threshold, num_perm=args.num_perm, ngram=args.ngram, unit=args.unit,
-            scheme=args.scheme, seed=args.seed, verify=args.verify,
-        )
-    except ValueError as e:
-        ap.error(str(e))
-    try:
-        labels, texts = _documents(args.paths, args.by)
-    except (OSError, ValueError) as e:
+        return job(args, config)
+    except BrokenPipeError:  # pragma: no cover - e.g. piped into head
+        return 0
+    except (Failure, OSError, ValueError, ImportError) as e:
         print(f"dedup: {e}", file=sys.stderr)
         return 1
-    result = find_duplicates(texts, keep=args.keep, config=config)
-    if args.json:
-        for cid, members in enumerate(result.clusters):
-            print(json.dumps({
-                "cluster": cid,
-                "kept": labels[members[0]],
-                "members": [labels[i] for i in members],
-                "similarity": {labels[i]: round(result.matches[i].similarity, 4) for i in members[1:]},
-            }, ensure_ascii=False))
-        return 0
-    print(
-        f"{len(texts)} documents ({args.by}s), {len(result.clusters)} clusters, "
-        f"{len(result.duplicates)} duplicates to drop "
-        f"(threshold {config.threshold}, {config.bands} bands x {config.rows} rows)"
-    )
-    for members in result.clusters:
-        head = texts[members[0]]
-        print(f"\nkeep {labels[members[0]]}: {head[:70]!r}{'...' if len(head) > 70 else ''}")
-        for i in members[1:]:
-            print(f"  drop {labels[i]} (similarity {result.matches[i].similarity:.3f})")
-    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,209 @@
+"""Corpus files in and out: JSON Lines (plain, .gz, .zst), CSV, Parquet, .txt.
+
+Records stream: a reader yields one :class:`Record` at a time, so a corpus
+larger than memory works. Writers write the input's own format to a
+temporary file beside the target and rename it into place when closed
+without error, so a run killed halfway leaves nothing under the final name
+(and an input is never overwritten).
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import gzip
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FORMATS = ("jsonl", "csv", "parquet", "txt")
+
+
+class BadRecord(ValueError):
+    """A record that cannot be read; the message names its file and line."""
+
+
+@dataclass
+class Record:
+    source: str  # file it came from
+    line: int  # 1-based line (row) number in that file
+    id: Any  # the id field, or "file:line" when there is none
+    text: str
+    raw: Any  # the record as read (dict for jsonl/csv/parquet, None for txt)
+
+
+def format_of(path: str | os.PathLike) -> str:
+    name = str(path).lower()
+    for ext in (".gz", ".zst"):
+        if name.endswith(ext):
+            name = name[: -len(ext)]
+    if name.endswith((".jsonl", ".json", ".ndjson")):
+        return "jsonl"
+    if name.endswith(".csv"):
+        return "csv"
+    if name.endswith(".parquet"):
+        return "parquet"
+    if name.endswith(".txt") or os.path.isdir(path):
+        return "txt"
+    raise ValueError(f"{path}: unknown format; name it .jsonl(.gz|.zst), .csv, .parquet or .txt")
+
+
+def expand(inputs: list[str]) -> list[Path]:
+    """Files named, globbed, or .txt files inside named folders, in order."""
+    out: list[Path] = []
+    for item in inputs:
+        matches = sorted(glob.glob(item)) if any(c in item for c in "*?[") else [item]
+        if not matches:
+            raise FileNotFoundError(f"{item}: no file matches")
+        for m in matches:
+            p = Path(m)
+            if p.is_dir():
+                out.extend(sorted(p.rglob("*.txt")))
+            elif p.exists():
+                out.append(p)
+            else:
+                raise FileNotFoundError(f"{p}: no such file or folder")
+    return out
+
+
+def _open_text(path: Path, mode: str = "rt"):
+    name = str(path).lower()
+    if name.endswith(".gz"):
+        return gzip.open(path, mode, encoding="utf-8", newline="" if "w" in mode else None)
+    if name.endswith(".zst"):
+        try:
+            import zstandard
+        except ImportError:
+            raise ImportError(f"{path}: reading .zst needs zstandard: pip install 'dedup[io]'") from None
+        if "r" in mode:
+            return io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(open(path, "rb")), encoding="utf-8")
+        return io.TextIOWrapper(zstandard.ZstdCompressor().stream_writer(open(path, "wb")), encoding="utf-8")
+    return open(path, mode, encoding="utf-8", newline="" if "csv" in name or "w" in mode else None)
+
+
+def read(path: Path, text_field: str = "text", id_field: str = "id") -> Iterator[Record | BadRecord]:
+    """Records of one file; a bad one is yielded as a BadRecord (the caller
+    decides whether to stop or skip)."""
+    fmt = format_of(path)
+    if fmt == "txt":
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            yield BadRecord(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})")
+            return
+        yield Record(str(path), 1, str(path), text, None)
+        return
+    if fmt == "parquet":
+        try:
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise ImportError(f"{path}: reading Parquet needs pyarrow: pip install 'dedup[io]'") from None
+        line = 0
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
+            for row in batch.to_pylist():
+                line += 1
+                yield _record(path, line, row, text_field, id_field)
+        return
+    with _open_text(path) as f:
+        if fmt == "csv":
+            for line, row in enumerate(csv.DictReader(f), start=2):
+                yield _record(path, line, row, text_field, id_field)
+            return
+        for line, raw in enumerate(f, start=1):
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(raw)
+            except json.JSONDecodeError as e:
+                yield BadRecord(f"{path}:{line}: not valid JSON ({e.msg})")
+                continue
+            yield _record(path, line, row, text_field, id_field)
+
+
+def _record(path: Path, line: int, row: Any, text_field: str, id_field: str) -> Record | BadRecord:
+    if not isinstance(row, dict):
+        return BadRecord(f"{path}:{line}: a record must be an object, got {type(row).__name__}")
+    text = row.get(text_field)
+    if not isinstance(text, str):
+        what = "no field" if text_field not in row else f"{type(text).__name__} in field"
+        return BadRecord(f"{path}:{line}: {what} {text_field!r} (use --text-field to name the text field)")
+    rid = row.get(id_field, f"{path}:{line}")
+    return Record(str(path), line, rid, text, row)
+
+
+class Writer:
+    """Write records in a format to ``path``, atomically (temporary file, then rename)."""
+
+    def __init__(self, path: str | os.PathLike, fmt: str, inputs: list[Path] = (), text_field: str = "text") -> None:
+        self.path = Path(path)
+        self.text_field = text_field
+        if any(self.path.resolve() == p.resolve() for p in inputs):
+            raise ValueError(f"{self.path}: is an input; write the output somewhere else")
+        self.fmt = fmt
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        squeeze = next((e for e in (".gz", ".zst") if str(self.path).endswith(e)), "")
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=f".tmp{squeeze}")
+        os.close(fd)
+        self.tmp = Path(tmp)
+        self._rows: list[dict] = []
+        self._csv: Any = None
+        self._parquet: Any = None
+        self._f = None if fmt == "parquet" else _open_text(self.tmp, "wt")
+
+    def write(self, rec: Record, text: str | None = None, extra: dict | None = None) -> None:
+        if isinstance(rec.raw, dict):
+            row = dict(rec.raw)
+            if text is not None:
+                row[self.text_field] = text
+        else:  # a .txt file or a line of one
+            row = {"id": rec.id, "text": rec.text if text is None else text}
+        if extra:
+            row.update(extra)
+        if self.fmt in ("jsonl", "txt"):
+            self._f.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+        elif self.fmt == "csv":
+            if self._csv is None:
+                self._csv = csv.DictWriter(self._f, fieldnames=list(row), extrasaction="ignore")
+                self._csv.writeheader()
+            self._csv.writerow({k: json.dumps(v) if isinstance(v, (list, dict)) else v for k, v in row.items()})
+        else:
+            self._rows.append(row)
+            if len(self._rows) >= 4096:
+                self._flush_parquet()
+
+    def _flush_parquet(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not self._rows:
+            return
+        table = pa.Table.from_pylist(self._rows)
+        if self._parquet is None:
+            self._parquet = pq.ParquetWriter(str(self.tmp), table.schema)
+        self._parquet.write_table(table.cast(self._parquet.schema))
+        self._rows = []
+
+    def close(self, ok: bool = True) -> None:
+        """Rename the temporary file into place (``ok``), or remove it."""
+        try:
+            if self.fmt == "parquet":
+                if ok:
+                    self._flush_parquet()
+                if self._parquet is not None:
+                    self._parquet.close()
+                elif ok:  # no rows at all: an empty table
+                    import pyarrow as pa
+                    import pyarrow.parquet as pq
+
+                    pq.write_table(pa.table({}), str(self.tmp))
+            elif self._f is not None:
+                self._f.close()
+            if ok:
+                os.replace(self.tmp, self.path)
+        finally:
+            self.tmp.unlink(missing_ok=True)

@@ -1,0 +1,124 @@
+"""The dedup command, run as a real console script in a subprocess."""
+
+import csv
+import gzip
+import re
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_ef7bace14a8e43ce.txt"
+STORY = "The council approved the new budget on Tuesday evening after a long debate about schools and roads."
+ROWS = [
+    {"id": "a", "text": STORY, "lang": "en"},
+    {"id": "b", "text": "Heavy snow closed the mountain pass for the third day in a row, officials said.", "lang": "en"},
+    {"id": "c", "text": STORY.upper() + "!", "lang": "en"},
+    {"id": "d", "text": "A local bakery won the national bread prize with its old sourdough starter.", "lang": "en"},
+]
+
+
+def dedup(*args):
+    exe = shutil.which("dedup") or str(Path(sys.executable).parent / "dedup")
+    return subprocess.run([exe, *map(str, args)], capture_output=True, text=True, timeout=300)
+
+
+def write_jsonl(path, rows, bad_line=None):
+    lines = [json.dumps(r) for r in rows]
+    if bad_line is not None:
+        lines.insert(bad_line, "{not json")
+    data = "\n".join(lines) + "\n"
+    if str(path).endswith(".gz"):
+        with gzip.open(path, "wt", encoding="utf-8") as f:
+            f.write(data)
+    elif str(path).endswith(".zst"):
+        zstandard = pytest.importorskip("zstandard")
+        path.write_bytes(zstandard.ZstdCompressor().compress(data.encode()))
+    else:
+        path.write_text(data, encoding="utf-8")
+
+
+def read_jsonl(path):
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+@pytest.mark.parametrize("name", ["in.jsonl", "in.jsonl.gz", "in.jsonl.zst"])
+def test_jsonl_documents(tmp_path, name):
+    src = tmp_path / name
+    write_jsonl(src, ROWS)
+    out, removed, clusters = tmp_path / "out.jsonl", tmp_path / "removed.jsonl", tmp_path / "clusters.jsonl"
+    run = dedup("documents", src, "--out", out, "--removed", removed, "--clusters", clusters, "--quiet")
+    assert run.returncode == 0, run.stderr
+    assert [r["id"] for r in read_jsonl(out)] == ["a", "b", "d"]
+    assert read_jsonl(out)[0] == ROWS[0]  # records unchanged
+    (gone,) = read_jsonl(removed)
+    assert gone["id"] == "c" and gone["duplicate_of"] == "a" and gone["similarity"] == 1.0
+    assert read_jsonl(clusters) == [{"cluster": 0, "kept": "a", "members": ["a", "c"], "similarity": {"c": 1.0}}]
+
+
+def test_csv_and_parquet(tmp_path):
+    src = tmp_path / "in.csv"
+    with open(src, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=["id", "text", "lang"])
+        w.writeheader()
+        w.writerows(ROWS)
+    run = dedup("documents", src, "--out", tmp_path / "out.csv", "--quiet")
+    assert run.returncode == 0, run.stderr
+    with open(tmp_path / "out.csv", newline="", encoding="utf-8") as f:
+        assert [r["id"] for r in csv.DictReader(f)] == ["a", "b", "d"]
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_pylist(ROWS), tmp_path / "in.parquet")
+    run = dedup("documents", tmp_path / "in.parquet", "--out", tmp_path / "out.parquet", "--quiet")
+    assert run.returncode == 0, run.stderr
+    assert pq.read_table(tmp_path / "out.parquet").column("id").to_pylist() == ["a", "b", "d"]
+
+
+def test_bad_records_stop_or_are_skipped_and_nothing_partial_is_left(tmp_path):
+    src = tmp_path / "in.jsonl"
+    write_jsonl(src, ROWS + [{"id": "e", "body": "no text field"}], bad_line=2)
+    out = tmp_path / "out.jsonl"
+    run = dedup("documents", src, "--out", out)
+    assert run.returncode == 1 and "in.jsonl:3: not valid JSON" in run.stderr
+    assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["in.jsonl"]
+    run = dedup("documents", src, "--out", out, "--skip-bad")
+    assert run.returncode == 0, run.stderr
+    assert [r["id"] for r in read_jsonl(out)] == ["a", "b", "d"]
+    assert re.search(r"^bad records skipped +2$", run.stderr, re.M)
+    run = dedup("documents", src, "--out", src)
+    assert run.returncode == 1 and "is an input" in run.stderr
+    run = dedup("documents", tmp_path / "in.jsonl", "--text-field", "body")
+    assert run.returncode == 1 and "in.jsonl:1: no field 'body'" in run.stderr
+    assert dedup("documents", src, "--threshold", "0").returncode == 2
+    assert dedup("nonsense-job-file.jsonl").returncode == 1
+
+
+def test_repeats_and_annotate_on_the_seed(tmp_path):
+    out = tmp_path / "clean.jsonl"
+    run = dedup("repeats", SEED, "--out", out, "--quiet")
+    assert run.returncode == 0, run.stderr
+    (row,) = read_jsonl(out)
+    seed = SEED.read_text(encoding="utf-8")
+    assert row["id"] == str(SEED) and row["text"] == "\n".join(seed.split("\n")[:8])
+    run = dedup("repeats", SEED, "--out", out, "--annotate", "--quiet")
+    (row,) = read_jsonl(out)
+    assert row["text"] == seed and len(row["cuts"]) == 15 and row["cuts"][0]["kind"] == "repeat"
+
+
+def test_boilerplate_learn_and_apply(tmp_path):
+    rows = [{"id": i, "text": f"Mandatory credit: {a}\n{s}"} for i, (a, s) in enumerate(
+        zip(["Reuters", "AP", "AFP", "The White House"], [r["text"] for r in ROWS]))]
+    src = tmp_path / "in.jsonl"
+    write_jsonl(src, rows)
+    run = dedup("boilerplate", src, "--learn", tmp_path / "bp.json", "--min-docs", "3")
+    assert run.returncode == 0, run.stderr
+    assert "Mandatory credit: *" in run.stdout
+    run = dedup("boilerplate", src, "--apply", tmp_path / "bp.json", "--out", tmp_path / "out.jsonl", "--quiet")
+    assert run.returncode == 0, run.stderr
+    assert [r["text"] for r in read_jsonl(tmp_path / "out.jsonl")] == [r["text"] for r in ROWS]

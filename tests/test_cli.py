@@ -122,3 +122,18 @@ def test_boilerplate_learn_and_apply(tmp_path):
     run = dedup("boilerplate", src, "--apply", tmp_path / "bp.json", "--out", tmp_path / "out.jsonl", "--quiet")
     assert run.returncode == 0, run.stderr
     assert [r["text"] for r in read_jsonl(tmp_path / "out.jsonl")] == [r["text"] for r in ROWS]
+
+
+def test_report_and_explain(tmp_path):
+    report = tmp_path / "report.html"
+    run = dedup("documents", SEED, "--by", "line", "--report", report, "--quiet")
+    assert run.returncode == 0, run.stderr
+    page = report.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and "http" not in page.lower().replace("http-equiv", "")
+    assert page.count("<svg") == 3 and "<mark>" in page and "Largest clusters" in page
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(STORY + " Updated 10:02", encoding="utf-8")
+    b.write_text(STORY + " Updated 11:45", encoding="utf-8")
+    run = dedup("explain", a, b, "--threshold", "0.5")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("near-duplicates: Jaccard 0.778 (threshold 0.5)") and "[[The council approved" in run.stdout

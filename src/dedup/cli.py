@@ -22,6 +22,7 @@ from .config import SCHEMES, UNITS, VERIFY, Config
 from .io import BadRecord, Record, Writer, expand, format_of, read
 
 BATCH = 1024
+REPORT_PAIRS = 12
 
 
 class Failure(Exception):
@@ -102,6 +103,7 @@ def run_documents(args: argparse.Namespace, config: Config) -> int:
     ids: list[Any] = []
     root: list[int] = []
     clusters: dict[int, list[tuple[int, float]]] = {}
+    samples: list[tuple[int, int]] = []  # (kept, duplicate) positions for the report
     writers = {}
     try:
         for name in ("out", "removed"):
@@ -127,6 +129,8 @@ def run_documents(args: argparse.Namespace, config: Config) -> int:
                     continue
                 root.append(root[m.key])
                 clusters.setdefault(root[me], []).append((me, m.similarity))
+                if len(samples) < REPORT_PAIRS:
+                    samples.append((m.key, me))
                 stats["bytes_removed"] += nbytes
                 extra = {"duplicate_of": ids[m.key], "similarity": round(m.similarity, 4)}
                 if args.annotate and "out" in writers:
@@ -154,7 +158,66 @@ def run_documents(args: argparse.Namespace, config: Config) -> int:
         w.close(ok=True)
     if not args.out and not args.clusters:
         _print_clusters(clusters, ids, stats, config, args.json)
+    if args.report:
+        _write_report(args, files, config, stats, clusters, ids, samples)
     _summary(stats, "near-duplicate documents", args)
+    return 0
+
+
+def _write_report(args, files, config, stats, clusters, ids, samples) -> None:
+    """Second pass over the input for the sample pairs' texts, then the HTML."""
+    import os
+    import tempfile
+
+    from .report import html_report
+
+    want = {p for pair in samples for p in pair}
+    texts: dict[int, str] = {}
+    quiet = argparse.Namespace(**{**vars(args), "skip_bad": True})
+    for pos, rec in enumerate(_records(quiet, files, {"bad": 0})):
+        if pos in want:
+            texts[pos] = rec.text
+            if len(texts) == len(want):
+                break
+    rows = [
+        {"kept": ids[k], "members": [ids[k]] + [ids[i] for i, _ in members]} for k, members in sorted(clusters.items())
+    ]
+    sims = [s for members in clusters.values() for _, s in members]
+    pairs = [(ids[a], texts.get(a, ""), ids[b], texts.get(b, "")) for a, b in samples]
+    page = html_report(
+        {"documents in": stats["in"], "documents out": stats["out"], "bad records skipped": stats["bad"],
+         "bytes in": stats["bytes_in"], "bytes removed": stats["bytes_removed"], "clusters": len(rows)},
+        rows, sims, pairs, config,
+    )
+    path = Path(args.report)
+    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(page)
+    from .io import _umask
+
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, path)
+
+
+def run_explain(args: argparse.Namespace, config: Config) -> int:
+    from .report import explain, marked
+
+    texts = []
+    for item in (args.a, args.b):
+        p = Path(item)
+        texts.append(p.read_text(encoding="utf-8") if p.is_file() else item)
+    r = explain(texts[0], texts[1], config)
+    verdict = "near-duplicates" if r["match"] else "not near-duplicates"
+    print(
+        f"{verdict}: Jaccard {r['jaccard']:.3f} (threshold {r['threshold']}), signature estimate "
+        f"{r['estimate']:.3f}; {r['shared_shingles']} shared shingles of {r['shingles_a']} and {r['shingles_b']}; "
+        f"{r['bands_shared']} of {r['bands']} LSH bands shared (P = {r['candidate_probability']:.3f} at this Jaccard)"
+    )
+    tty = sys.stdout.isatty()
+    on, off = ("\033[1;33m", "\033[0m") if tty else ("[[", "]]")
+    for label, text, spans in (("A", texts[0], r["spans_a"]), ("B", texts[1], r["spans_b"])):
+        print(f"\n--- {label} (shared text marked {on}like this{off}) ---")
+        print(marked(text, spans, on, off))
     return 0
 
 
@@ -279,6 +342,13 @@ def parser() -> argparse.ArgumentParser:
     docs.add_argument("--removed", help="where the dropped records go, with the id they duplicate")
     docs.add_argument("--clusters", help="clusters.jsonl: cluster id, members, kept member, similarities")
     docs.add_argument("--json", action="store_true", help="print one JSON object per cluster")
+    docs.add_argument("--report", metavar="REPORT.html", help="a self-contained HTML report of the run")
+    ex = sub.add_parser("explain", help="why two documents match (or not)")
+    ex.add_argument("a", help="a text file, or the text itself")
+    ex.add_argument("b", help="a text file, or the text itself")
+    for flag, kw in (("--threshold", dict(type=float, default=d.threshold)), ("--ngram", dict(type=int, default=d.ngram)),
+                     ("--unit", dict(choices=UNITS, default=d.unit))):
+        ex.add_argument(flag, **kw)
     sub.add_parser("repeats", parents=[common], help="repeated paragraphs inside documents")
     bp = sub.add_parser("boilerplate", parents=[common], help="learn or apply boilerplate lines")
     how = bp.add_mutually_exclusive_group(required=True)
@@ -290,20 +360,24 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] not in ("documents", "repeats", "boilerplate", "-h", "--help", "--version"):
+    if argv and argv[0] not in ("documents", "repeats", "boilerplate", "explain", "-h", "--help", "--version"):
         argv.insert(0, "documents")  # the default job
     ap = parser()
     args = ap.parse_args(argv)
     config = None
-    if args.job == "documents":
-        try:
+    try:
+        if args.job == "documents":
             config = Config(
                 threshold=args.threshold, num_perm=args.num_perm, ngram=args.ngram, unit=args.unit,
                 scheme=args.scheme, seed=args.seed, verify=args.verify,
             )
-        except ValueError as e:
-            ap.error(str(e))
-    job = {"documents": run_documents, "repeats": run_repeats, "boilerplate": run_boilerplate}[args.job]
+        elif args.job == "explain":
+            config = Config(threshold=args.threshold, ngram=args.ngram, unit=args.unit)
+    except ValueError as e:
+        ap.error(str(e))
+    job = {
+        "documents": run_documents, "repeats": run_repeats, "boilerplate": run_boilerplate, "explain": run_explain,
+    }[args.job]
     try:
         return job(args, config)
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head

@@ -24,6 +24,12 @@ from typing import Any
 FORMATS = ("jsonl", "csv", "parquet", "txt")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 class BadRecord(ValueError):
     """A record that cannot be read; the message names its file and line."""
 
@@ -149,6 +155,7 @@ class Writer:
         squeeze = next((e for e in (".gz", ".zst") if str(self.path).endswith(e)), "")
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=f".tmp{squeeze}")
         os.close(fd)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; outputs are ordinary files
         self.tmp = Path(tmp)
         self._rows: list[dict] = []
         self._csv: Any = None

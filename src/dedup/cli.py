@@ -98,7 +98,7 @@ def run_documents(args: argparse.Namespace, config: Config) -> int:
     from .index import Index
 
     files = expand(args.inputs)
-    stats = {"in": 0, "out": 0, "bad": 0, "bytes_in": 0, "bytes_removed": 0}
+    stats = {"in": 0, "out": 0, "bad": 0, "bytes_in": sum(f.stat().st_size for f in files), "bytes_removed": 0}
     index = Index(config=config.replace(verify="signature"))
     ids: list[Any] = []
     root: list[int] = []
@@ -118,9 +118,7 @@ def run_documents(args: argparse.Namespace, config: Config) -> int:
             for i, (rec, m) in enumerate(zip(batch, found)):
                 me = start + i
                 ids.append(rec.id)
-                nbytes = len(rec.text.encode("utf-8", "surrogatepass"))
                 stats["in"] += 1
-                stats["bytes_in"] += nbytes
                 if m is None:
                     root.append(me)
                     stats["out"] += 1
@@ -131,7 +129,7 @@ def run_documents(args: argparse.Namespace, config: Config) -> int:
                 clusters.setdefault(root[me], []).append((me, m.similarity))
                 if len(samples) < REPORT_PAIRS:
                     samples.append((m.key, me))
-                stats["bytes_removed"] += nbytes
+                stats["bytes_removed"] += len(rec.text.encode("utf-8", "surrogatepass"))
                 extra = {"duplicate_of": ids[m.key], "similarity": round(m.similarity, 4)}
                 if args.annotate and "out" in writers:
                     stats["out"] += 1
@@ -307,7 +305,7 @@ def _summary(stats: dict[str, int], what: str, args: argparse.Namespace) -> None
         ("documents out", stats["out"]),
         ("bad records skipped", stats["bad"]),
         ("bytes in", stats["bytes_in"]),
-        (f"bytes removed ({what})", stats["bytes_removed"]),
+        (f"text bytes removed ({what})", stats["bytes_removed"]),
     ]
     width = max(len(k) for k, _ in rows)
     print("\n".join(f"{k:<{width}}  {v:>12,}" for k, v in rows), file=sys.stderr)

@@ -1,0 +1,74 @@
+"""The dedup command's I/O overhead: the console script vs the library, same data.
+
+    python benchmarks/cli.py --docs 20000 --seed 0
+
+Writes the benchmark corpus (benchmarks/corpus.py) as JSON Lines, then times
+``dedup documents in.jsonl --out out.jsonl --quiet`` (a subprocess: start-up,
+reading, JSON parsing, writing) against ``dedup.deduplicate`` on the same
+texts already in memory (the same streaming index and verification), and
+reports peak memory of the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from run import load_corpus  # noqa: E402
+
+import dedup  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--docs", type=int, default=20000)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    texts = load_corpus(args.docs, args.seed).texts
+    folder = Path(tempfile.mkdtemp())
+    src = folder / "in.jsonl"
+    with open(src, "w", encoding="utf-8") as f:
+        for i, t in enumerate(texts):
+            f.write(json.dumps({"id": i, "text": t, "source": "bench"}, ensure_ascii=False) + "\n")
+    mb = src.stat().st_size / 1e6
+    exe = shutil.which("dedup") or str(Path(sys.executable).parent / "dedup")
+    cpu = str(min(os.sched_getaffinity(0)))
+    subprocess.run(["taskset", "-c", cpu, exe, "documents", str(src), "--out", str(folder / "w.jsonl"), "--quiet"], check=True)
+    best_cli = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        subprocess.run(["taskset", "-c", cpu, exe, "documents", str(src), "--out", str(folder / "out.jsonl"), "--quiet"], check=True)
+        best_cli = min(best_cli, time.perf_counter() - t)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1e3
+    os.sched_setaffinity(0, {int(cpu)})
+    list(dedup.deduplicate(texts[:100]))
+    best_lib = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        kept = sum(1 for _ in dedup.deduplicate(texts))
+        best_lib = min(best_lib, time.perf_counter() - t)
+    out_rows = sum(1 for _ in open(folder / "out.jsonl", encoding="utf-8"))
+    shutil.rmtree(folder)
+    print(f"`python benchmarks/cli.py --docs {args.docs} --seed {args.seed}`: {mb:.1f} MB of JSON Lines, one core, best of 3")
+    print()
+    print("| run | seconds | MB/s | kept |")
+    print("|---|---|---|---|")
+    print(f"| `dedup documents in.jsonl --out out.jsonl` | {best_cli:.2f} | {mb / best_cli:.1f} | {out_rows} |")
+    print(f"| `dedup.deduplicate(texts)` in memory | {best_lib:.2f} | {mb / best_lib:.1f} | {kept} |")
+    print()
+    print(f"command / library time: {best_cli / best_lib:.2f}; peak RSS of the command: {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -147,7 +147,7 @@ def run_documents(args: argparse.Namespace, config: Config) -> int:
                     "members": [ids[kept]] + [ids[i] for i, _ in members],
                     "similarity": {str(ids[i]): round(s, 4) for i, s in members},
                 }
-                cw._f.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+                cw._f.write(json.dumps(row, ensure_ascii=False, default=str).encode("utf-8") + b"\n")
     except BaseException:
         for w in writers.values():
             w.close(ok=False)

@@ -48,7 +48,7 @@ class Record:
     id: Any  # the id field, or "file:line" when there is none
     text: str
     raw: Any  # the record as read (dict for jsonl/csv/parquet, None for txt)
-    line_text: str | None = None  # a JSON Lines record's line as read, written back unchanged
+    line_text: bytes | None = None  # a JSON Lines record's line as read, written back unchanged
 
 
 def format_of(path: str | os.PathLike) -> str:
@@ -100,6 +100,21 @@ def _open_text(path: Path, mode: str = "rt"):
     return open(path, mode, encoding="utf-8", newline="" if "csv" in name or "w" in mode else None)
 
 
+def _open_binary(path: Path, mode: str = "rb"):
+    name = str(path).lower()
+    if name.endswith(".gz"):
+        return gzip.open(path, mode)
+    if name.endswith(".zst"):
+        try:
+            import zstandard
+        except ImportError:
+            raise ImportError(f"{path}: .zst needs zstandard: pip install 'dedup[io]'") from None
+        if "r" in mode:
+            return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(open(path, "rb")))
+        return zstandard.ZstdCompressor().stream_writer(open(path, "wb"))
+    return open(path, mode)
+
+
 def read(path: Path, text_field: str = "text", id_field: str = "id") -> Iterator[Record | BadRecord]:
     """Records of one file; a bad one is yielded as a BadRecord (the caller
     decides whether to stop or skip)."""
@@ -123,11 +138,12 @@ def read(path: Path, text_field: str = "text", id_field: str = "id") -> Iterator
                 line += 1
                 yield _record(path, line, row, text_field, id_field)
         return
-    with _open_text(path) as f:
-        if fmt == "csv":
+    if fmt == "csv":
+        with _open_text(path) as f:
             for line, row in enumerate(csv.DictReader(f), start=2):
                 yield _record(path, line, row, text_field, id_field)
-            return
+        return
+    with _open_binary(path) as f:
         for line, raw in enumerate(f, start=1):
             if not raw.strip():
                 continue
@@ -138,7 +154,7 @@ def read(path: Path, text_field: str = "text", id_field: str = "id") -> Iterator
                 continue
             rec = _record(path, line, row, text_field, id_field)
             if isinstance(rec, Record):
-                rec.line_text = raw if raw.endswith("\n") else raw + "\n"
+                rec.line_text = raw if raw.endswith(b"\n") else raw + b"\n"
             yield rec
 
 
@@ -171,7 +187,12 @@ class Writer:
         self._rows: list[dict] = []
         self._csv: Any = None
         self._parquet: Any = None
-        self._f = None if fmt == "parquet" else _open_text(self.tmp, "wt")
+        if fmt == "parquet":
+            self._f = None
+        elif fmt == "csv":
+            self._f = _open_text(self.tmp, "wt")
+        else:
+            self._f = _open_binary(self.tmp, "wb")
 
     def write(self, rec: Record, text: str | None = None, extra: dict | None = None) -> None:
         if isinstance(rec.raw, dict):
@@ -186,7 +207,7 @@ class Writer:
             if text is None and not extra and rec.line_text is not None:
                 self._f.write(rec.line_text)  # unchanged, byte for byte
                 return
-            self._f.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+            self._f.write(json.dumps(row, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass") + b"\n")
         elif self.fmt == "csv":
             if self._csv is None:
                 self._csv = csv.DictWriter(self._f, fieldnames=list(row), extrasaction="ignore")

@@ -137,3 +137,16 @@ def test_report_and_explain(tmp_path):
     run = dedup("explain", a, b, "--threshold", "0.5")
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("near-duplicates: Jaccard 0.778 (threshold 0.5)") and "[[The council approved" in run.stdout
+
+
+def test_all_jobs_in_one_pass(tmp_path):
+    rows = [{"id": i, "text": f"Mandatory credit: {a}\n{s}\n{s}"} for i, (a, s) in enumerate(
+        zip(["Reuters", "AP", "AFP", "The White House"], [r["text"] for r in ROWS]))]
+    src = tmp_path / "in.jsonl"
+    write_jsonl(src, rows)
+    assert dedup("boilerplate", src, "--learn", tmp_path / "bp.json", "--quiet").returncode == 0
+    out = tmp_path / "out.jsonl"
+    run = dedup("all", src, "--boilerplate", tmp_path / "bp.json", "--out", out, "--quiet")
+    assert run.returncode == 0, run.stderr
+    # credit lines and repeated paragraphs cut, then the near-duplicate story (c) dropped
+    assert [(r["id"], r["text"]) for r in read_jsonl(out)] == [(0, ROWS[0]["text"]), (1, ROWS[1]["text"]), (3, ROWS[3]["text"])]

@@ -3,6 +3,7 @@
     dedup documents INPUT... [--out OUT] [--removed FILE] [--clusters FILE] [--annotate]
     dedup repeats INPUT... --out OUT [--annotate]
     dedup boilerplate INPUT... (--learn BP.json | --apply BP.json --out OUT)
+    dedup all INPUT... --out OUT [--boilerplate BP.json]  (all three in one pass)
 
 INPUT: JSON Lines (.jsonl, .jsonl.gz, .jsonl.zst), .csv, .parquet, .txt
 files, folders of .txt files, or globs. Without --out, ``documents`` prints
@@ -94,7 +95,26 @@ def _out_format(args: argparse.Namespace, files: list[Path], path: str) -> str:
     return "jsonl" if fmt == "txt" else fmt
 
 
-def run_documents(args: argparse.Namespace, config: Config) -> int:
+def run_all(args: argparse.Namespace, config: Config) -> int:
+    """Repeated paragraphs out, boilerplate out (with --boilerplate), then
+    near-duplicate documents on what is left: one pass over the input."""
+    from .boilerplate import Boilerplate
+    from .paragraphs import find_repeats
+    from .spans import apply_cuts
+
+    bp = Boilerplate.load(args.boilerplate) if args.boilerplate else None
+
+    def clean(batch: list[Record]) -> list[str | None]:
+        texts = [r.text for r in batch]
+        cuts = find_repeats(texts)
+        if bp is not None:
+            cuts = [a + b for a, b in zip(cuts, bp.cuts(texts))]
+        return [apply_cuts(t, c) if c else None for t, c in zip(texts, cuts)]
+
+    return run_documents(args, config, clean)
+
+
+def run_documents(args: argparse.Namespace, config: Config, clean=None) -> int:
     from .index import Index
 
     files = expand(args.inputs)
@@ -113,9 +133,16 @@ def run_documents(args: argparse.Namespace, config: Config) -> int:
         progress = Progress(args.quiet)
         for batch in _batches(_records(args, files, stats)):
             start = len(ids)
-            found = index.add_many((start + i, r.text) for i, r in enumerate(batch))
+            cleaned = clean(batch) if clean is not None else [None] * len(batch)
+            for rec, new in zip(batch, cleaned):
+                if new is not None:
+                    stats["bytes_removed"] += len(rec.text.encode("utf-8", "surrogatepass")) - len(
+                        new.encode("utf-8", "surrogatepass"))
+            found = index.add_many(
+                (start + i, r.text if new is None else new) for i, (r, new) in enumerate(zip(batch, cleaned))
+            )
             progress.update(len(batch), sum(len(r.text) for r in batch))
-            for i, (rec, m) in enumerate(zip(batch, found)):
+            for i, (rec, m, new) in enumerate(zip(batch, found, cleaned)):
                 me = start + i
                 ids.append(rec.id)
                 stats["in"] += 1
@@ -123,7 +150,7 @@ def run_documents(args: argparse.Namespace, config: Config) -> int:
                     root.append(me)
                     stats["out"] += 1
                     if "out" in writers:
-                        writers["out"].write(rec, extra={"cluster": None} if args.annotate else None)
+                        writers["out"].write(rec, text=new, extra={"cluster": None} if args.annotate else None)
                     continue
                 root.append(root[m.key])
                 clusters.setdefault(root[me], []).append((me, m.similarity))
@@ -348,6 +375,10 @@ def parser() -> argparse.ArgumentParser:
                      ("--unit", dict(choices=UNITS, default=d.unit))):
         ex.add_argument(flag, **kw)
     sub.add_parser("repeats", parents=[common], help="repeated paragraphs inside documents")
+    al = sub.add_parser("all", parents=[docs], add_help=False, conflict_handler="resolve",
+                        help="repeats, boilerplate (with --boilerplate) and documents in one pass")
+    al.add_argument("--boilerplate", metavar="BP.json", help="a saved boilerplate to strip too")
+    al.add_argument("-h", "--help", action="help", help="show this help message and exit")
     bp = sub.add_parser("boilerplate", parents=[common], help="learn or apply boilerplate lines")
     how = bp.add_mutually_exclusive_group(required=True)
     how.add_argument("--learn", metavar="BP.json", help="learn from the inputs and save")
@@ -358,13 +389,13 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] not in ("documents", "repeats", "boilerplate", "explain", "-h", "--help", "--version"):
+    if argv and argv[0] not in ("documents", "repeats", "boilerplate", "explain", "all", "-h", "--help", "--version"):
         argv.insert(0, "documents")  # the default job
     ap = parser()
     args = ap.parse_args(argv)
     config = None
     try:
-        if args.job == "documents":
+        if args.job in ("documents", "all"):
             config = Config(
                 threshold=args.threshold, num_perm=args.num_perm, ngram=args.ngram, unit=args.unit,
                 scheme=args.scheme, seed=args.seed, verify=args.verify,
@@ -375,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(str(e))
     job = {
         "documents": run_documents, "repeats": run_repeats, "boilerplate": run_boilerplate, "explain": run_explain,
+        "all": run_all,
     }[args.job]
     try:
         return job(args, config)

@@ -63,7 +63,10 @@ class Progress:
             try:
                 from tqdm import tqdm
 
-                self.bar = tqdm(unit=" docs", file=sys.stderr, dynamic_ncols=True)
+                import shutil
+
+                width = shutil.get_terminal_size((0, 0)).columns
+                self.bar = tqdm(unit=" docs", file=sys.stderr, dynamic_ncols=width > 0, ncols=None if width else 100)
             except ImportError:
                 self.bar = None
 

@@ -286,13 +286,18 @@ class Boilerplate:
             return
         for text, cuts in zip(texts, self.cuts(texts)):
             if keep == "first":
-                kept = []
-                for c in cuts:
-                    if c.match in seen:
-                        kept.append(c)
-                    seen.add(c.match)
-                cuts = kept
+                cuts = _after_first(cuts, seen)
             yield cuts if annotate else apply_cuts(text, cuts)
+
+
+def _after_first(cuts: list[Cut], seen: set[str]) -> list[Cut]:
+    """The cuts of templates already in ``seen`` (the first of each is kept); updates ``seen``."""
+    later = []
+    for c in cuts:
+        if c.match in seen:
+            later.append(c)
+        seen.add(c.match)
+    return later
 
 
 def _check_keep(keep: str) -> None:
@@ -435,11 +440,5 @@ def strip_boilerplate(
     _check_keep(keep)
     cuts = boilerplate.cuts([text])[0]
     if keep == "first":
-        seen = set() if seen is None else seen
-        kept = []
-        for c in cuts:
-            if c.match in seen:
-                kept.append(c)
-            seen.add(c.match)
-        cuts = kept
+        cuts = _after_first(cuts, set() if seen is None else seen)
     return cuts if annotate else apply_cuts(text, cuts)

@@ -178,16 +178,23 @@ def _perm_update(hashes, cnt, scheme, a, b, sig):
 
 
 @njit(cache=True)
-def _signatures(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mode, scheme, seed, a, b, sig, counts):
-    """Fill ``sig[d]`` and ``counts[d]`` (shingles emitted, repeats included; -1
-    for a document that needs CPython's normalisation) per document."""
-    k = sig.shape[1]
+def _seeds(seed, k):
+    """The per-round seeds and the per-bin fallback seeds (see round_seed, bin_seed)."""
     rs = np.empty(ROUNDS, dtype=np.uint64)
     for r in range(ROUNDS):
         rs[r] = _fmix64(uint64(seed) * uint64(P1) + uint64(r + 1))
     bs = np.empty(k, dtype=np.uint64)
     for j in range(k):
         bs[j] = _fmix64(uint64(seed) * uint64(P2) + uint64(j + 1))
+    return rs, bs
+
+
+@njit(cache=True)
+def _signatures(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mode, scheme, seed, a, b, sig, counts):
+    """Fill ``sig[d]`` and ``counts[d]`` (shingles emitted, repeats included; -1
+    for a document that needs CPython's normalisation) per document."""
+    k = sig.shape[1]
+    rs, bs = _seeds(seed, k)
     st = np.zeros(STATE_SIZE, dtype=np.int64)
     ring = _ring(n)
     chunk = np.empty(CHUNK, dtype=np.uint64)
@@ -247,12 +254,7 @@ def _signatures_of_hashes(flat, offs, scheme, seed, a, b, sig):
     (``flat[offs[d]:offs[d + 1]]``, repeats allowed): same result as
     :func:`_signatures` on their texts."""
     k = sig.shape[1]
-    rs = np.empty(ROUNDS, dtype=np.uint64)
-    for r in range(ROUNDS):
-        rs[r] = _fmix64(uint64(seed) * uint64(P1) + uint64(r + 1))
-    bs = np.empty(k, dtype=np.uint64)
-    for j in range(k):
-        bs[j] = _fmix64(uint64(seed) * uint64(P2) + uint64(j + 1))
+    rs, bs = _seeds(seed, k)
     for d in range(offs.shape[0] - 1):
         row = sig[d]
         row[:] = np.uint32(EMPTY)

@@ -71,6 +71,8 @@ def test_csv_and_parquet(tmp_path):
     assert run.returncode == 0, run.stderr
     with open(tmp_path / "out.csv", newline="", encoding="utf-8") as f:
         assert [r["id"] for r in csv.DictReader(f)] == ["a", "b", "d"]
+    bad = dedup("documents", src, "--text-field", "body")
+    assert bad.returncode == 1 and "in.csv:2: no field 'body'" in bad.stderr
     pa = pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq
 
@@ -78,6 +80,9 @@ def test_csv_and_parquet(tmp_path):
     run = dedup("documents", tmp_path / "in.parquet", "--out", tmp_path / "out.parquet", "--quiet")
     assert run.returncode == 0, run.stderr
     assert pq.read_table(tmp_path / "out.parquet").column("id").to_pylist() == ["a", "b", "d"]
+    pq.write_table(pa.Table.from_pylist([{"id": "x", "text": 3}]), tmp_path / "bad.parquet")
+    bad = dedup("documents", tmp_path / "bad.parquet")
+    assert bad.returncode == 1 and "bad.parquet:1: int in field 'text'" in bad.stderr
 
 
 def test_bad_records_stop_or_are_skipped_and_nothing_partial_is_left(tmp_path):

@@ -142,7 +142,6 @@ def _lookup_grouped(bandkeys, ids, groups, cand, ncand):
     keys = np.zeros(size, dtype=np.uint64)
     first = np.zeros(size, dtype=np.int32)
     last = np.zeros(size, dtype=np.int32)
-    used = np.empty(size, dtype=np.int64)
     g0 = 0
     while g0 < m:
         g1 = g0
@@ -155,37 +154,27 @@ def _lookup_grouped(bandkeys, ids, groups, cand, ncand):
             keys = np.zeros(size, dtype=np.uint64)
             first = np.zeros(size, dtype=np.int32)
             last = np.zeros(size, dtype=np.int32)
-            used = np.empty(size, dtype=np.int64)
-        mask = size - 1
-        nused = 0
-        for d in range(g0, g1):
-            c = 0
-            for i in range(b):
-                key = bandkeys[d, i]
-                s = np.int64(key & uint64(mask))
-                while keys[s] != uint64(0) and keys[s] != key:
-                    s = (s + 1) & mask
-                if keys[s] == key:
-                    for who in (first[s], last[s]):
-                        seen = False
-                        for q in range(c):
-                            if cand[d, q] == who:
-                                seen = True
-                                break
-                        if not seen:
-                            cand[d, c] = who
-                            c += 1
-                    last[s] = ids[d]
-                else:
-                    keys[s] = key
-                    first[s] = ids[d]
-                    last[s] = ids[d]
-                    used[nused] = s
-                    nused += 1
-            ncand[d] = c
-        for q in range(nused):
-            keys[used[q]] = uint64(0)
+        _lookup(keys, first, last, bandkeys[g0:g1], ids[g0:g1], True, cand[g0:g1], ncand[g0:g1])
+        _forget(keys, bandkeys[g0:g1])
         g0 = g1
+
+
+@njit(cache=True)
+def _forget(keys, bandkeys):
+    """Empty the slots these band keys took, leaving the table empty again."""
+    mask = keys.shape[0] - 1
+    slots = np.empty(bandkeys.size, dtype=np.int64)
+    n = 0
+    for d in range(bandkeys.shape[0]):
+        for i in range(bandkeys.shape[1]):
+            key = bandkeys[d, i]
+            s = np.int64(key & uint64(mask))
+            while keys[s] != key:
+                s = (s + 1) & mask
+            slots[n] = s
+            n += 1
+    for q in range(n):  # only now: emptying earlier would cut later probe chains
+        keys[slots[q]] = uint64(0)
 
 
 class BucketTable:

@@ -96,3 +96,15 @@ def test_estimates_are_unbiased_with_binomial_rmse(scheme):
             rmse = np.sqrt(np.mean(err**2))
             assert rmse <= 1.10 * bound, (n, j, rmse / bound)
             assert abs(err.mean()) <= 4 * bound / np.sqrt(trials), (n, j, err.mean())
+
+
+@given(st.lists(texts, max_size=6), st.sampled_from(SCHEMES), st.sampled_from([(4, "char"), (5, "word")]))
+def test_signatures_from_stored_hashes_equal_signatures_from_text(batch, scheme, shape):
+    from dedup.clusters import hash_sets
+    from dedup.shingling import Scanner
+    from dedup.signatures import from_hashes
+
+    ngram, unit = shape
+    cfg = Config(scheme=scheme, ngram=ngram, unit=unit, num_perm=32, bands=1, rows=1)
+    flat, offs = hash_sets(Scanner(batch), ngram, unit)
+    assert np.array_equal(from_hashes(flat, offs, cfg), compute(batch, cfg)[0])

@@ -266,19 +266,8 @@ def _signatures_of_hashes(flat, offs, scheme, seed, a, b, sig):
             _perm_update(seg, cnt, scheme, a, b, row)
             continue
         filled = 0
-        uk = uint64(k)
         for r in range(ROUNDS):
-            high = uint64(r) << uint64(28)
-            rsr = rs[r]
-            for t in range(cnt):
-                x = (seg[t] ^ rsr) * uint64(THROW_MUL)
-                x ^= x >> uint64(29)
-                j = ((x >> uint64(32)) * uk) >> uint64(32)
-                v = np.uint32(high | (x & uint64(MASK28)))
-                if v < row[j]:
-                    if row[j] == np.uint32(EMPTY):
-                        filled += 1
-                    row[j] = v
+            filled = _fss_round(seg, cnt, r, rs[r], k, row, filled)
             if filled == k:
                 break
         if filled < k:

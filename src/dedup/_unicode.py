@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 
 import numpy as np
+
+from ._files import replacing
 
 WORD, MAPPED, UNSAFE = 1, 2, 4
 TABLE_VERSION = 1
@@ -88,12 +89,9 @@ def tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         pass
     _TABLES = build()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-        with os.fdopen(fd, "wb") as f:
+        with replacing(path) as tmp, open(tmp, "wb") as f:
             flags, offset, length, data = _TABLES
             np.savez_compressed(f, flags=flags, offset=offset, length=length, data=data)
-        os.replace(tmp, path)
     except OSError:  # a read-only home is fine: the tables are rebuilt next time
         pass
     return _TABLES

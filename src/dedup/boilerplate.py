@@ -24,7 +24,6 @@ import json
 import math
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ import numpy as np
 from numba import njit
 
 from . import signatures
+from ._files import replacing
 from .clusters import _jaccard_pairs, hash_sets, pairs_of
 from .config import Config
 from .documents import check_texts, make_config
@@ -168,14 +168,8 @@ class Boilerplate:
         """Write a plain JSON file (atomically: a temporary file, then a rename)."""
         path = Path(path)
         data = json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        with replacing(path) as tmp:
+            tmp.write_text(data, encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Boilerplate:

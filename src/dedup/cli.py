@@ -194,9 +194,7 @@ def run_documents(args: argparse.Namespace, config: Config, clean=None) -> int:
 
 def _write_report(args, files, config, stats, clusters, ids, samples) -> None:
     """Second pass over the input for the sample pairs' texts, then the HTML."""
-    import os
-    import tempfile
-
+    from ._files import replacing
     from .report import html_report
 
     want = {p for pair in samples for p in pair}
@@ -217,14 +215,8 @@ def _write_report(args, files, config, stats, clusters, ids, samples) -> None:
          "bytes in": stats["bytes_in"], "bytes removed": stats["bytes_removed"], "clusters": len(rows)},
         rows, sims, pairs, config,
     )
-    path = Path(args.report)
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(page)
-    from .io import _umask
-
-    os.chmod(tmp, 0o666 & ~_umask())
-    os.replace(tmp, path)
+    with replacing(args.report) as tmp:
+        tmp.write_text(page, encoding="utf-8")
 
 
 def run_explain(args: argparse.Namespace, config: Config) -> int:

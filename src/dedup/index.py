@@ -176,26 +176,20 @@ class Index:
         ``{"key": ..., "signature": [...]}`` per document (written to a
         temporary file, then renamed). Returns the number of documents."""
         import json
-        import tempfile
 
-        path = Path(path)
+        from ._files import replacing
+
         rows = self._store.dump() if self._store is not None else (
             (k, None if i in self._removed else self._sig[i]) for i, k in enumerate(self._keys)
         )
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         n = 0
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
+        with replacing(path) as tmp:
+            with open(tmp, "w", encoding="utf-8") as f:
                 f.write(json.dumps({"format": "dedup-index-jsonl", "config": self.config.to_dict()}) + "\n")
                 for key, sig in rows:
-                    if sig is None:
-                        continue
-                    f.write(json.dumps({"key": key, "signature": [int(v) for v in sig]}) + "\n")
-                    n += 1
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+                    if sig is not None:
+                        f.write(json.dumps({"key": key, "signature": [int(v) for v in sig]}) + "\n")
+                        n += 1
         return n
 
     def import_jsonl(self, path: str | os.PathLike, batch_size: int = 1000) -> int:

@@ -15,11 +15,12 @@ import gzip
 import io
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ._files import temp_beside
 
 FORMATS = ("jsonl", "csv", "parquet", "txt")
 
@@ -29,12 +30,6 @@ try:  # orjson parses JSON Lines several times faster, when it is installed
     _loads = orjson.loads
 except ImportError:  # pragma: no cover - depends on the environment
     _loads = json.loads
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 class BadRecord(ValueError):
@@ -178,12 +173,8 @@ class Writer:
         if any(self.path.resolve() == p.resolve() for p in inputs):
             raise ValueError(f"{self.path}: is an input; write the output somewhere else")
         self.fmt = fmt
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         squeeze = next((e for e in (".gz", ".zst") if str(self.path).endswith(e)), "")
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=f".tmp{squeeze}")
-        os.close(fd)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; outputs are ordinary files
-        self.tmp = Path(tmp)
+        self.tmp = temp_beside(self.path, squeeze)
         self._rows: list[dict] = []
         self._csv: Any = None
         self._parquet: Any = None

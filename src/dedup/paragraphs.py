@@ -241,6 +241,14 @@ class Batch:
             sim = exact_similarity(self.scanner, doc, other, config.ngram, config.unit)
         return best_matches(doc, other, sim, config.threshold)
 
+    def cuts(self, config: Config, scope: str) -> list[list[Cut]]:
+        """Each text's paragraphs that match an earlier one (see :meth:`matches`)."""
+        kind = "repeat" if scope == "within" else "cross-document"
+        out: list[list[Cut]] = [[] for _ in self.texts]
+        for i, (j, sim) in sorted(self.matches(config, scope).items()):
+            out[self.doc[i]].append(self.cut(i, j, sim, kind))
+        return out
+
     def cut(self, i: int, j: int, sim: float, kind: str) -> Cut:
         a, b = self.text_of(i), self.text_of(j)
         match = (int(self.c0[j]), int(self.c1[j]))
@@ -313,11 +321,7 @@ def _repeats(texts, threshold, ngram, unit, split, config) -> list[list[Cut]]:
         config, PARAGRAPH_DEFAULTS, threshold=threshold, ngram=ngram, unit=unit, num_perm=PARAGRAPH_NUM_PERM
     )
     texts = check_texts(texts)
-    batch = Batch(texts, split)
-    out: list[list[Cut]] = [[] for _ in texts]
-    for i, (j, sim) in sorted(batch.matches(cfg, "within").items()):
-        out[batch.doc[i]].append(batch.cut(i, j, sim, "repeat"))
-    return out
+    return Batch(texts, split).cuts(cfg, "within")
 
 
 def find_shared_paragraphs(
@@ -346,11 +350,7 @@ def find_shared_paragraphs(
         config, PARAGRAPH_DEFAULTS, threshold=threshold, ngram=ngram, unit=unit, num_perm=PARAGRAPH_NUM_PERM
     )
     texts = check_texts(texts)
-    batch = Batch(texts, split)
-    out: list[list[Cut]] = [[] for _ in texts]
-    for i, (j, sim) in sorted(batch.matches(cfg, "across").items()):
-        out[batch.doc[i]].append(batch.cut(i, j, sim, "cross-document"))
-    return out
+    return Batch(texts, split).cuts(cfg, "across")
 
 
 def remove_shared_paragraphs(

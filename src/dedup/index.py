@@ -261,38 +261,30 @@ class Index:
         self, keys: list[Hashable] | None, sig: np.ndarray, counts: np.ndarray, insert: bool
     ) -> list[Match | None]:
         cfg = self.config
-        texts = range(len(sig))
-        if self._store is not None:
-            live = np.flatnonzero(counts > 0)
-            bandkeys = _band_keys(sig[live], cfg.bands, cfg.rows)
-            doc, other, sim, key_of = self._store.run(keys, sig, counts, bandkeys, live, insert)
-            result: list[Match | None] = [None] * len(texts)
-            for d, (c, s) in best_matches(doc, other, sim, cfg.threshold).items():
-                result[d] = Match(key_of[c], s)
-            return result
-        start = len(self._keys)
-        ids = np.arange(start, start + len(texts)) if insert else np.arange(len(texts))
         live = np.flatnonzero(counts > 0)
+        bandkeys = _band_keys(sig[live], cfg.bands, cfg.rows)
+        run = self._store.run if self._store is not None else self._run_memory
+        doc, other, sim, key_of = run(keys, sig, counts, bandkeys, live, insert)
+        out: list[Match | None] = [None] * len(sig)
+        for d, (c, s) in best_matches(doc, other, sim, cfg.threshold).items():
+            out[d] = Match(key_of[c], s)
+        return out
+
+    def _run_memory(self, keys, sig, counts, bandkeys, live, insert):
+        """The in-memory counterpart of :meth:`dedup.store.SqliteStore.run`."""
+        start = len(self._keys)
+        ids = (start + live) if insert else live
         if insert:
-            assert keys is not None
-            self._reserve(start + len(texts))
-            self._sig[start : start + len(texts)] = sig
-        cand, ncand = self._table.candidates(
-            _band_keys(sig[live], cfg.bands, cfg.rows), ids[live], insert=insert
-        )
+            self._reserve(start + len(sig))
+            self._sig[start : start + len(sig)] = sig
+        cand, ncand = self._table.candidates(bandkeys, ids, insert=insert)
         doc, other = pairs_of(cand, ncand, live)  # doc: row in this batch; other: global id
         if self._removed:
             alive = np.array([o not in self._removed for o in other.tolist()], dtype=bool)
             doc, other = doc[alive], other[alive]
         if insert:
             self._keys.extend(keys)
-        best = best_matches(
-            doc, other, signature_similarity(sig[doc], self._sig[other]), cfg.threshold
-        )
-        out: list[Match | None] = [None] * len(texts)
-        for d, (c, s) in best.items():
-            out[d] = Match(self._keys[c], s)
-        return out
+        return doc, other, signature_similarity(sig[doc], self._sig[other]), self._keys
 
     def _reserve(self, n: int) -> None:
         if n > self._sig.shape[0]:

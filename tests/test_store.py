@@ -81,16 +81,39 @@ def test_damaged_files_are_named_and_left_alone(tmp_path):
         dedup.Index(path=other)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")
-def test_read_only_folder(tmp_path):
+@pytest.fixture()
+def read_only_folder(tmp_path):
+    """A folder that cannot be written, holding an index made before it became so.
+
+    Root ignores permission bits, so as root the folder is a tmpfs mounted
+    read-only (skipped where mounting is not allowed)."""
     folder = tmp_path / "ro"
     folder.mkdir()
-    folder.chmod(0o555)
+    if os.geteuid() == 0:
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(folder)]).returncode:
+            pytest.skip("cannot mount a tmpfs here")
     try:
-        with pytest.raises(PermissionError, match="cannot open the index for writing"):
-            dedup.Index(path=folder / "index.db")
+        with dedup.Index(path=folder / "index.db") as ix:
+            ix.add("a", page(1))
+        if os.geteuid() == 0:
+            subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        else:
+            folder.chmod(0o555)
+        yield folder
     finally:
-        folder.chmod(0o755)
+        if os.geteuid() == 0:
+            subprocess.run(["umount", str(folder)])
+        else:
+            folder.chmod(0o755)
+
+
+def test_read_only_folder(read_only_folder):
+    before = (read_only_folder / "index.db").read_bytes()
+    with pytest.raises(PermissionError, match="new.db: cannot open the index for writing"):
+        dedup.Index(path=read_only_folder / "new.db")
+    with pytest.raises(PermissionError, match="index.db: cannot open the index for writing"):
+        dedup.Index.open(read_only_folder / "index.db")
+    assert (read_only_folder / "index.db").read_bytes() == before
 
 
 WORKER = textwrap.dedent(

@@ -124,3 +124,31 @@ def test_shared_paragraphs_report_what_went_where():
     assert b[cut.start : cut.end] == "Thousands lost power overnight, officials said!"
     # repeats inside one text are not cross-document
     assert dedup.remove_shared_paragraphs([a, b]) == [a, "Markets fell today.\nMarkets fell today."]
+
+
+def spec_shared(texts, threshold=0.6, ngram=4):
+    """All pairs, plain Python: per text, (start, end, match) of each paragraph
+    matching one of an earlier text (the most similar, the earliest on ties)."""
+    paras = [
+        (d, s, e, {shingle_hash(x) for x in shingles(t[s:e], ngram, "char")})
+        for d, t in enumerate(texts)
+        for s, e in spec_lines(t)
+    ]
+    out = [[] for _ in texts]
+    for d, s, e, a in paras:
+        best = None
+        for d2, s2, e2, b in paras:
+            if d2 < d and a and b:
+                sim = len(a & b) / len(a | b)
+                if sim >= threshold and (best is None or sim > best[1]):
+                    best = ((d2, s2, e2), sim)
+        if best is not None:
+            out[d].append((s, e, best[0]))
+    return out
+
+
+@given(st.lists(st.lists(st.tuples(st.integers(0, len(POOL) - 1), VARIANT), max_size=5), max_size=5))
+def test_shared_paragraphs_equal_the_all_pairs_spec(docs):
+    texts = ["\n".join(v(POOL[i]) for i, v in picks) for picks in docs]
+    got = [[(c.start, c.end, c.match) for c in cuts] for cuts in dedup.find_shared_paragraphs(texts, split="line")]
+    assert got == spec_shared(texts)

@@ -108,3 +108,51 @@ def test_signatures_from_stored_hashes_equal_signatures_from_text(batch, scheme,
     cfg = Config(scheme=scheme, ngram=ngram, unit=unit, num_perm=32, bands=1, rows=1)
     flat, offs = hash_sets(Scanner(batch), ngram, unit)
     assert np.array_equal(from_hashes(flat, offs, cfg), compute(batch, cfg)[0])
+
+
+@given(st.lists(texts, max_size=6), st.sampled_from(SCHEMES), st.sampled_from([(4, "char"), (5, "word"), (2, "char")]),
+       st.sampled_from([1 << 18, 8]))
+def test_one_pass_sketches_equal_signatures_and_key_the_hash_sequence(batch, scheme, shape, limit):
+    import dedup.signatures as signatures
+    from dedup.clusters import hash_sets
+    from dedup.shingling import Scanner, normalize
+
+    ngram, unit = shape
+    cfg = Config(scheme=scheme, ngram=ngram, unit=unit, num_perm=32, bands=1, rows=1)
+    saved, signatures.LONG_ITEM = signatures.LONG_ITEM, limit  # 8 bytes: longer items take the streaming path
+    try:
+        sig, counts, keys, keyed = signatures.sketch(Scanner(batch), cfg)
+    finally:
+        signatures.LONG_ITEM = saved
+    want_sig, want_counts = compute(batch, cfg)
+    assert np.array_equal(sig, want_sig) and np.array_equal(counts, want_counts)
+    flat, offs = hash_sets(Scanner(batch, raw=False), ngram, unit)  # the sequence of the normalised text
+    for i in range(len(batch)):
+        seq = [int(h) for h in flat[offs[i] : offs[i + 1]]]
+        if unit == "char":  # word shingles are emitted by another kernel: only their set is compared
+            sizes = {len(t.encode("utf-8", "surrogatepass")) <= limit for t in (batch[i], normalize(batch[i]))}
+            if len(sizes) == 1:  # (an item is redone on its normalised text when the kernel can't normalise it)
+                assert keyed[i] == sizes.pop()
+            if keyed[i]:
+                assert tuple(int(k) for k in keys[i]) == signatures.reference_content_key(seq)
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2), st.booleans()), max_size=40))
+def test_first_of_group_equals_reference(items):
+    from dedup.clusters import first_of_group, reference_first_of_group
+
+    keys = np.array([[k * 0x9E3779B97F4A7C15 % 2**64, k] for k, _, _ in items], dtype=np.uint64).reshape(-1, 2)
+    groups = np.array([g for _, g, _ in items], dtype=np.int64)
+    keyed = np.array([ok for _, _, ok in items], dtype=bool)
+    assert first_of_group(keys, groups, keyed).tolist() == reference_first_of_group(keys, groups, keyed)
+
+
+@given(st.lists(st.lists(st.integers(0, 3), min_size=8, max_size=8), min_size=1, max_size=10), st.data())
+def test_agreement_kernel_equals_signature_similarity(rows, data):
+    from dedup.clusters import _agreements, signature_similarity
+
+    sig = np.array(rows, dtype=np.uint32)
+    idx = st.lists(st.integers(0, len(rows) - 1), max_size=20)
+    a = np.array(data.draw(idx), dtype=np.int64)
+    b = np.array(data.draw(st.lists(st.integers(0, len(rows) - 1), min_size=len(a), max_size=len(a))), dtype=np.int64)
+    assert np.array_equal(_agreements(sig, a, b) / 8, signature_similarity(sig[a], sig[b]))

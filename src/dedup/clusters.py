@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+from numba import njit, uint64
 
 from .config import Config
 from .lsh import BucketTable, _band_keys, _lookup_grouped
@@ -154,6 +154,44 @@ def _jaccard_pairs(aflat, aoffs, ia, bflat, boffs, ib):
     return out
 
 
+def reference_first_of_group(keys, groups, keyed) -> list[int]:
+    """Spec of :func:`first_of_group`: for each item, the first item with the
+    same key in the same group (itself when not ``keyed``)."""
+    first: dict[tuple, int] = {}
+    return [first.setdefault((k0, k1, g), i) if ok else i for i, ((k0, k1), g, ok) in
+            enumerate(zip(keys.tolist(), groups.tolist(), keyed.tolist()))]
+
+
+@njit(cache=True)
+def _first_of_group(keys, groups, keyed):
+    m = keys.shape[0]
+    size = 16
+    while size < 2 * m:
+        size *= 2
+    mask = size - 1
+    slot = np.full(size, -1, dtype=np.int64)
+    out = np.arange(m)
+    for i in range(m):
+        if not keyed[i]:
+            continue
+        k0, k1, g = keys[i, 0], keys[i, 1], groups[i]
+        s = np.int64((k0 ^ (uint64(g) * uint64(0x9E3779B97F4A7C15))) & uint64(mask))
+        while slot[s] >= 0:
+            j = slot[s]
+            if keys[j, 0] == k0 and keys[j, 1] == k1 and groups[j] == g:
+                out[i] = j
+                break
+            s = (s + 1) & mask
+        if slot[s] < 0:
+            slot[s] = i
+    return out
+
+
+def first_of_group(keys: np.ndarray, groups: np.ndarray, keyed: np.ndarray) -> np.ndarray:
+    """int64[m]: each item's first item with the same content key in the same group."""
+    return _first_of_group(keys, np.ascontiguousarray(groups, dtype=np.int64), keyed)
+
+
 def hash_sets(scanner: Scanner, ngram: int, unit: str, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Shingle hashes of every item of ``scanner`` (flat, offsets), items the
     kernel found unsafe redone through CPython's normalisation."""
@@ -238,11 +276,23 @@ def prefilter(sig: np.ndarray, doc: np.ndarray, other: np.ndarray, config: Confi
     floor = t - PREFILTER_SIGMAS * np.sqrt(t * (1 - t) / config.num_perm)
     if floor <= 0 or len(doc) == 0:
         return doc, other
-    keep = np.empty(len(doc), dtype=bool)
-    for lo in range(0, len(doc), 1 << 16):  # bounded temporaries
-        hi = lo + (1 << 16)
-        keep[lo:hi] = (sig[doc[lo:hi]] == sig[other[lo:hi]]).mean(axis=1) >= floor
+    keep = _agreements(sig, doc, other) >= floor * sig.shape[1]
     return doc[keep], other[keep]
+
+
+@njit(cache=True)
+def _agreements(sig, a, b):
+    """Equal signature values of each pair ``(a[p], b[p])``: the kernel of
+    :func:`signature_similarity` (times num_perm), without its temporaries."""
+    out = np.empty(a.shape[0], dtype=np.int64)
+    k = sig.shape[1]
+    for p in range(a.shape[0]):
+        x, y = sig[a[p]], sig[b[p]]
+        same = 0
+        for j in range(k):
+            same += x[j] == y[j]
+        out[p] = same
+    return out
 
 
 def best_matches(

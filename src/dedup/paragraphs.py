@@ -26,11 +26,10 @@ from numba import njit
 
 from . import signatures
 from .clusters import (
-    _jaccard_pairs,
     best_matches,
     candidate_pairs,
     exact_similarity,
-    hash_sets,
+    first_of_group,
     prefilter,
     signature_similarity,
 )
@@ -194,7 +193,6 @@ PARAGRAPH_THRESHOLD = 0.6
 PARAGRAPH_NGRAM = 4
 PARAGRAPH_UNIT = "char"
 PARAGRAPH_NUM_PERM = 32  # verification is exact: the signature only finds candidates
-HASHES_IN_MEMORY = 32 << 20  # bytes of text up to which a batch keeps its shingle hashes
 PARAGRAPH_DEFAULTS = {
     "threshold": PARAGRAPH_THRESHOLD, "ngram": PARAGRAPH_NGRAM, "unit": PARAGRAPH_UNIT, "num_perm": PARAGRAPH_NUM_PERM,
 }
@@ -221,25 +219,37 @@ class Batch:
         ``scope``: ``"within"`` a document, ``"across"`` documents (the match
         is in an earlier document), or ``"all"``.
         """
-        in_memory = len(self.scanner.buf) <= HASHES_IN_MEMORY
-        if in_memory:  # hash each paragraph once, for signatures and verification
-            flat, offs = hash_sets(self.scanner, config.ngram, config.unit)
-            sig, counts = signatures.from_hashes(flat, offs, config), np.diff(offs)
-        else:
-            sig, counts = signatures.compute_scanned(self.scanner, config)
-        doc, other = candidate_pairs(sig, counts, config, self.doc if scope == "within" else None)
+        # Exact copies (same normalised shingle sequence, so Jaccard 1) go to
+        # their first copy without LSH; only first copies are compared.
+        m = len(self)
+        sig, counts, keys, keyed = signatures.sketch(self.scanner, config)
+        live = counts > 0
+        within = scope == "within"
+        rep = first_of_group(keys, self.doc if within else np.zeros(m, np.int64), keyed & live)
+        firsts = np.flatnonzero((rep == np.arange(m)) & live)
+        doc, other = candidate_pairs(sig[firsts], counts[firsts], config, self.doc[firsts] if within else None)
+        doc, other = firsts[doc], firsts[other]
         if scope == "across":
             keep = self.doc[other] < self.doc[doc]
             doc, other = doc[keep], other[keep]
         if config.verify == "signature":
             sim = signature_similarity(sig[doc], sig[other])
-        elif in_memory:
-            doc, other = prefilter(sig, doc, other, config)
-            sim = _jaccard_pairs(flat, offs, doc, flat, offs, other)
         else:
             doc, other = prefilter(sig, doc, other, config)
             sim = exact_similarity(self.scanner, doc, other, config.ngram, config.unit)
-        return best_matches(doc, other, sim, config.threshold)
+        best = best_matches(doc, other, sim, config.threshold)
+        # A later copy matches its first copy (the earliest of the most
+        # similar); across documents, a copy in the first copy's own document
+        # has that copy's match instead.
+        copies = np.flatnonzero(rep != np.arange(m))
+        direct = copies if scope != "across" else copies[self.doc[rep[copies]] < self.doc[copies]]
+        best.update(zip(direct.tolist(), [(r, 1.0) for r in rep[direct].tolist()]))
+        if scope == "across":
+            for c in np.setdiff1d(copies, direct).tolist():
+                r = int(rep[c])
+                if r in best:
+                    best[c] = best[r]
+        return best
 
     def cuts(self, config: Config, scope: str) -> list[list[Cut]]:
         """Each text's paragraphs that match an earlier one (see :meth:`matches`)."""

@@ -358,111 +358,115 @@ def shingle_hashes(text: str, ngram: int = 5, unit: str = "word") -> np.ndarray:
     raise AssertionError("unreachable: the normalised pass is never unsafe")
 
 
-@njit(cache=True)
-def _char_hashes(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n):
-    """Character shingle hashes of every item in one pass (what :func:`_fill`
-    emits with ``char_mode``, without its resumable state): the fast path for
-    many short items. Returns (flat, offsets, unsafe); an unsafe item (one
-    needing CPython's normalisation, or expanding past the buffer) is left
-    empty for the caller to redo."""
+@njit(cache=True, inline="always")
+def _item_chars(buf, pos, end, flags, moff, mlen, mdata, amap, raw, n, ring, out, cnt, reserve):
+    """Append the character shingle hashes of ``buf[pos:end]`` (what
+    :func:`_fill` emits with ``char_mode``, without its resumable state) to
+    ``out[cnt:]``, which must have room for two per byte; ``reserve`` more
+    slots are kept free. Returns (count, ok): not ok when the item needs
+    CPython's normalisation, or expands past the room (ligatures); the caller
+    then redoes it through the general path."""
     fnv_offset = uint64(FNV_OFFSET)
     fnv_prime = uint64(FNV_PRIME)
     space_unit = (fnv_offset ^ uint64(32)) * fnv_prime
     top = uint64(1)
     for _ in range(n - 1):
         top *= uint64(BASE)
+    mask = ring.shape[0] - 1
+    nn = uint64(n)
+    base = uint64(BASE)
+    cap = out.shape[0]
+    total = 0
+    roll = uint64(0)
+    in_tok = False
+    ntok = 0
+    while pos < end:
+        b0 = buf[pos]
+        if b0 < 0x80:  # ASCII: at most two units per byte
+            c = amap[b0]
+            pos += 1
+            if c < 0:
+                in_tok = False
+                continue
+            # the window update is written out twice by hand (space unit,
+            # then the character): a helper taking the arrays costs a
+            # third of this loop's speed
+            v = (fnv_offset ^ uint64(c)) * fnv_prime
+            if not in_tok:
+                in_tok = True
+                if ntok > 0:
+                    if total >= n:
+                        roll -= ring[(total - n) & mask] * top
+                    roll = roll * base + space_unit
+                    ring[total & mask] = space_unit
+                    total += 1
+                    if total >= n:
+                        out[cnt] = _fmix64(roll ^ nn)
+                        cnt += 1
+                ntok += 1
+            if total >= n:
+                roll -= ring[(total - n) & mask] * top
+            roll = roll * base + v
+            ring[total & mask] = v
+            total += 1
+            if total >= n:
+                out[cnt] = _fmix64(roll ^ nn)
+                cnt += 1
+            continue
+        if cap - cnt < 2 * (end - pos) + reserve + 64:
+            return cnt, False
+        cp, size = _decode(buf, pos)
+        pos += size
+        f = flags[cp]
+        k = 1
+        mapped = False
+        if raw and f != WORD and f != 0:
+            if f & UNSAFE:
+                return cnt, False
+            if f & MAPPED:
+                k = np.int64(mlen[cp])
+                mapped = True
+        for q in range(k):
+            c = np.int64(mdata[moff[cp] + q]) if mapped else cp
+            if not (flags[c] & WORD):
+                in_tok = False
+                continue
+            if not in_tok:
+                in_tok = True
+                if ntok > 0:
+                    total, roll, cnt = _push(ring, total, roll, top, space_unit, n, out, cnt)
+                ntok += 1
+            total, roll, cnt = _push(ring, total, roll, top, (fnv_offset ^ uint64(c)) * fnv_prime, n, out, cnt)
+    if 0 < total < n:
+        out[cnt] = _fmix64(roll ^ uint64(total))
+        cnt += 1
+    return cnt, True
+
+
+@njit(cache=True)
+def _char_hashes(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n):
+    """Character shingle hashes of every item in one pass: the fast path for
+    many short items. Returns (flat, offsets, unsafe); an unsafe item (one
+    needing CPython's normalisation, or expanding past the buffer) is left
+    empty for the caller to redo."""
     m = starts.shape[0]
     total_bytes = 0
     for d in range(m):
         total_bytes += ends[d] - starts[d]
-    cap = 2 * total_bytes + 128  # ASCII bytes give at most two units each
     after = np.zeros(m, dtype=np.int64)  # bytes of the items after each one
     for d in range(m - 2, -1, -1):
         after[d] = after[d + 1] + ends[d + 1] - starts[d + 1]
-    flat = np.empty(cap, dtype=np.uint64)
+    flat = np.empty(2 * total_bytes + 128, dtype=np.uint64)  # ASCII bytes give at most two units each
     offs = np.zeros(m + 1, dtype=np.int64)
     unsafe = np.zeros(m, dtype=np.bool_)
     ring = _ring(n)
-    mask = ring.shape[0] - 1
-    nn = uint64(n)
-    base = uint64(BASE)
     cnt = 0
     for d in range(m):
-        begin = cnt
-        pos = starts[d]
-        end = ends[d]
-        total = 0
-        roll = uint64(0)
-        in_tok = False
-        ntok = 0
-        while pos < end:
-            b0 = buf[pos]
-            if b0 < 0x80:  # ASCII: at most two units per byte
-                c = amap[b0]
-                pos += 1
-                if c < 0:
-                    in_tok = False
-                    continue
-                # the window update is written out twice by hand (space unit,
-                # then the character): a helper taking the arrays costs a
-                # third of this loop's speed
-                v = (fnv_offset ^ uint64(c)) * fnv_prime
-                if not in_tok:
-                    in_tok = True
-                    if ntok > 0:
-                        v2 = v
-                        v = space_unit
-                        if total >= n:
-                            roll -= ring[(total - n) & mask] * top
-                        roll = roll * base + v
-                        ring[total & mask] = v
-                        total += 1
-                        if total >= n:
-                            flat[cnt] = _fmix64(roll ^ nn)
-                            cnt += 1
-                        v = v2
-                    ntok += 1
-                if total >= n:
-                    roll -= ring[(total - n) & mask] * top
-                roll = roll * base + v
-                ring[total & mask] = v
-                total += 1
-                if total >= n:
-                    flat[cnt] = _fmix64(roll ^ nn)
-                    cnt += 1
-                continue
-            if cap - cnt < 2 * (end - pos + after[d]) + 64:
-                # expanding ligatures could overflow the buffer: let the
-                # caller take this (rare) item through the general path
-                unsafe[d] = True
-                break
-            cp, size = _decode(buf, pos)
-            pos += size
-            f = flags[cp]
-            k = 1
-            mapped = False
-            if raw and f != WORD and f != 0:
-                if f & UNSAFE:
-                    unsafe[d] = True
-                    break
-                if f & MAPPED:
-                    k = np.int64(mlen[cp])
-                    mapped = True
-            for q in range(k):
-                c = np.int64(mdata[moff[cp] + q]) if mapped else cp
-                if not (flags[c] & WORD):
-                    in_tok = False
-                    continue
-                if not in_tok:
-                    in_tok = True
-                    if ntok > 0:
-                        total, roll, cnt = _push(ring, total, roll, top, space_unit, n, flat, cnt)
-                    ntok += 1
-                total, roll, cnt = _push(ring, total, roll, top, (fnv_offset ^ uint64(c)) * fnv_prime, n, flat, cnt)
-        if unsafe[d]:
-            cnt = begin
-        elif 0 < total < n:
-            flat[cnt] = _fmix64(roll ^ uint64(total))
-            cnt += 1
+        got, ok = _item_chars(buf, starts[d], ends[d], flags, moff, mlen, mdata, amap, raw, n, ring, flat, cnt,
+                              2 * after[d])
+        if ok:
+            cnt = got
+        else:
+            unsafe[d] = True
         offs[d + 1] = cnt
     return flat[:cnt], offs, unsafe

@@ -36,7 +36,7 @@ from numba import njit, uint64
 
 from ._hash import MASK64, P1, P2, _fmix64, fmix64
 from .config import Config
-from .shingling import _DONE, _UNSAFE, STATE_SIZE, Scanner, _fill, _ring, _start
+from .shingling import _DONE, _UNSAFE, ROOM, STATE_SIZE, Scanner, _fill, _item_chars, _ring, _start
 
 EMPTY = 0xFFFFFFFF  # a bin no shingle reached (all bins of an empty document)
 ROUNDS = 8
@@ -135,14 +135,17 @@ def _throw_hash(h, rs):
 
 @njit(cache=True, inline="always")
 def _fss_round(hashes, cnt, r, rs, k, sig, filled):
+    """One round over ``hashes[:cnt]``; returns how many bins hold a value.
+    Branch-free: whether a bin improves is unpredictable early in a round."""
     for t in range(cnt):
         x = _throw_hash(hashes[t], rs)
         j = ((x >> uint64(32)) * uint64(k)) >> uint64(32)
-        v = np.uint32((uint64(r) << uint64(28)) | (x & uint64(MASK28)))
-        if v < sig[j]:
-            if sig[j] == np.uint32(EMPTY):
-                filled += 1
-            sig[j] = v
+        sig[j] = min(sig[j], np.uint32((uint64(r) << uint64(28)) | (x & uint64(MASK28))))
+    if filled == k:
+        return k
+    filled = 0
+    for j in range(k):
+        filled += sig[j] != np.uint32(EMPTY)
     return filled
 
 
@@ -274,6 +277,109 @@ def _signatures_of_hashes(flat, offs, scheme, seed, a, b, sig):
             for j in range(k):
                 if row[j] == np.uint32(EMPTY):
                     _fss_fallback(seg, cnt, bs, j, row)
+
+
+KEY_MUL1 = 0x9E3779B97F4A7C15
+KEY_MUL2 = 0xC2B2AE3D27D4EB4F
+LONG_ITEM = 1 << 18  # bytes: longer items are sketched by the streaming kernel
+OK, UNSAFE_ITEM, LONG = 0, 1, 2
+
+
+def reference_content_key(hashes: Sequence[int]) -> tuple[int, int]:
+    """Two 64-bit folds of a shingle hash *sequence*: equal for items whose
+    normalised text gives the same shingles in the same order (so equal
+    sets, Jaccard 1); 128 bits make a chance collision negligible."""
+    k1, k2 = 0, 0
+    for h in hashes:
+        k1 = ((k1 ^ h) * KEY_MUL1) & MASK64
+        k2 = ((k2 + h) * KEY_MUL2) & MASK64
+    return fmix64(k1 ^ len(hashes)), fmix64(k2)
+
+
+@njit(cache=True)
+def _sketches(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mode, scheme, seed, a, b, limit,
+              sig, counts, keys, status):
+    """Signatures, shingle counts and content keys of many short items, each
+    hashed once into a scratch buffer that stays in cache. Items longer than
+    ``limit`` bytes (status LONG) or needing CPython's normalisation
+    (UNSAFE_ITEM) are left for the caller."""
+    k = sig.shape[1]
+    rs, bs = _seeds(seed, k)
+    scratch = np.empty(2 * limit + 4 * ROOM, dtype=np.uint64)
+    ring = _ring(n)
+    st = np.zeros(STATE_SIZE, dtype=np.int64)
+    for d in range(starts.shape[0]):
+        start, end = starts[d], ends[d]
+        if end - start > limit:
+            status[d] = LONG
+            continue
+        if char_mode:
+            cnt, ok = _item_chars(buf, start, end, flags, moff, mlen, mdata, amap, raw, n, ring, scratch, 0, 0)
+        else:
+            _start(st, start)
+            cnt = 0
+            while st[_DONE] == 0 and scratch.shape[0] - cnt >= 2 * ROOM:
+                cnt += _fill(buf, end, flags, moff, mlen, mdata, amap, raw, n, char_mode, st, ring, scratch[cnt:])
+            if st[_DONE] == 0:  # no room left (expansions): stream it
+                status[d] = LONG
+                continue
+            ok = st[_UNSAFE] == 0
+        if not ok:
+            status[d] = UNSAFE_ITEM
+            continue
+        counts[d] = cnt
+        k1 = uint64(0)
+        k2 = uint64(0)
+        for t in range(cnt):
+            h = scratch[t]
+            k1 = (k1 ^ h) * uint64(KEY_MUL1)
+            k2 = (k2 + h) * uint64(KEY_MUL2)
+        keys[d, 0] = _fmix64(k1 ^ uint64(cnt))
+        keys[d, 1] = _fmix64(k2)
+        row = sig[d]
+        row[:] = np.uint32(EMPTY)
+        if cnt == 0:
+            continue
+        if scheme != 0:
+            _perm_update(scratch, cnt, scheme, a, b, row)
+            continue
+        filled = 0
+        for r in range(ROUNDS):
+            filled = _fss_round(scratch, cnt, r, rs[r], k, row, filled)
+            if filled == k:
+                break
+        if filled < k:
+            for j in range(k):
+                if row[j] == np.uint32(EMPTY):
+                    _fss_fallback(scratch, cnt, bs, j, row)
+
+
+def sketch(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Signatures, shingle counts and content keys of the items of ``scanner``.
+
+    Returns (sig, counts, keys, keyed): ``keys[i]`` is
+    :func:`reference_content_key` of item i's shingle hashes where
+    ``keyed[i]`` (items past LONG_ITEM bytes are streamed and not keyed).
+    Same signatures and counts as :func:`compute_scanned`.
+    """
+    m, k = len(scanner), config.num_perm
+    sig = np.empty((m, k), dtype=np.uint32)
+    counts = np.zeros(m, dtype=np.int64)
+    keys = np.zeros((m, 2), dtype=np.uint64)
+    status = np.zeros(m, dtype=np.int8)
+    if not m:
+        return sig, counts, keys, np.zeros(0, dtype=bool)
+    a, b = permutations(config)
+    _sketches(*scanner.args(), config.ngram, config.unit == "char", _SCHEME_ID[config.scheme], config.seed, a, b,
+              LONG_ITEM, sig, counts, keys, status)
+    keyed = status == OK
+    long = np.flatnonzero(status == LONG)
+    if len(long):
+        sig[long], counts[long] = compute_scanned(scanner.take(long), config)
+    redo = np.flatnonzero(status == UNSAFE_ITEM)
+    if len(redo):
+        sig[redo], counts[redo], keys[redo], keyed[redo] = sketch(scanner.normalized(redo), config)
+    return sig, counts, keys, keyed
 
 
 def from_hashes(flat: np.ndarray, offs: np.ndarray, config: Config) -> np.ndarray:

@@ -152,3 +152,23 @@ def test_shared_paragraphs_equal_the_all_pairs_spec(docs):
     texts = ["\n".join(v(POOL[i]) for i, v in picks) for picks in docs]
     got = [[(c.start, c.end, c.match) for c in cuts] for cuts in dedup.find_shared_paragraphs(texts, split="line")]
     assert got == spec_shared(texts)
+
+
+def spec_apply_cuts(text, cuts):
+    """Character mask: each cut with the whitespace before it (at the start: after it)."""
+    gone = [False] * len(text)
+    for s, e in cuts:
+        while s > 0 and text[s - 1].isspace():
+            s -= 1
+        if s == 0:
+            while e < len(text) and text[e].isspace():
+                e += 1
+        gone[s:e] = [True] * (e - s)
+    return "".join(c for c, g in zip(text, gone) if not g)
+
+
+@given(st.text(alphabet="ab \n\u3000é", max_size=30), st.data())
+def test_apply_cuts_equals_the_mask_spec(text, data):
+    pos = st.integers(0, len(text))
+    cuts = [tuple(sorted(data.draw(st.tuples(pos, pos)))) for _ in range(data.draw(st.integers(0, 4)))]
+    assert dedup.apply_cuts(text, cuts) == spec_apply_cuts(text, cuts)

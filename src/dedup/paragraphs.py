@@ -192,7 +192,7 @@ def split_paragraphs(text: str, *, split: Split = "auto") -> list[Paragraph]:
 PARAGRAPH_THRESHOLD = 0.6
 PARAGRAPH_NGRAM = 4
 PARAGRAPH_UNIT = "char"
-PARAGRAPH_NUM_PERM = 32  # verification is exact: the signature only finds candidates
+PARAGRAPH_NUM_PERM = 64  # verification is exact: the signature only finds candidates
 PARAGRAPH_DEFAULTS = {
     "threshold": PARAGRAPH_THRESHOLD, "ngram": PARAGRAPH_NGRAM, "unit": PARAGRAPH_UNIT, "num_perm": PARAGRAPH_NUM_PERM,
 }
@@ -254,17 +254,35 @@ class Batch:
     def cuts(self, config: Config, scope: str) -> list[list[Cut]]:
         """Each text's paragraphs that match an earlier one (see :meth:`matches`)."""
         kind = "repeat" if scope == "within" else "cross-document"
+        best = self.matches(config, scope)
+        i = np.fromiter(sorted(best), np.int64, len(best))
+        j = np.fromiter((best[x][0] for x in i.tolist()), np.int64, len(i))
+        sims = [best[x][1] for x in i.tolist()]
+        same = _same_bytes(self.scanner.buf, self.scanner.starts, self.scanner.ends, i, j).tolist()
+        spans = zip(self.c0[j].tolist(), self.c1[j].tolist())
+        matches = list(zip(self.doc[j].tolist(), self.c0[j].tolist(), self.c1[j].tolist())) if kind != "repeat" \
+            else list(spans)
         out: list[list[Cut]] = [[] for _ in self.texts]
-        for i, (j, sim) in sorted(self.matches(config, scope).items()):
-            out[self.doc[i]].append(self.cut(i, j, sim, kind))
+        for d, s, e, m, sim, ex in zip(self.doc[i].tolist(), self.c0[i].tolist(), self.c1[i].tolist(), matches,
+                                       sims, same):
+            out[d].append(Cut(s, e, kind, m, sim, ex))
         return out
 
-    def cut(self, i: int, j: int, sim: float, kind: str) -> Cut:
-        a, b = self.text_of(i), self.text_of(j)
-        match = (int(self.c0[j]), int(self.c1[j]))
-        if kind == "cross-document":
-            match = (int(self.doc[j]), *match)
-        return Cut(int(self.c0[i]), int(self.c1[i]), kind, match, float(sim), a == b)
+
+@njit(cache=True)
+def _same_bytes(buf, starts, ends, a, b):
+    """Whether items ``a[p]`` and ``b[p]`` are the same bytes (so the same text)."""
+    out = np.zeros(a.shape[0], dtype=np.bool_)
+    for p in range(a.shape[0]):
+        s, t = starts[a[p]], starts[b[p]]
+        size = ends[a[p]] - s
+        if size != ends[b[p]] - t:
+            continue
+        q = 0
+        while q < size and buf[s + q] == buf[t + q]:
+            q += 1
+        out[p] = q == size
+    return out
 
 
 def find_repeats(

@@ -41,23 +41,24 @@ def apply_cuts(text: str, cuts: Iterable[Cut | tuple[int, int]]) -> str:
     >>> apply_cuts("cut\\n\\nkeep", [(0, 3)])
     'keep'
     """
-    ranges = []
+    spans = sorted((c[0], c[1]) for c in cuts)
+    if not spans:
+        return text
     n = len(text)
-    for cut in sorted((c[0], c[1]) for c in cuts):
+    out, pos = [], 0
+    for cut in spans:
         s, e = cut
         if not (0 <= s <= e <= n):
             raise ValueError(f"cut {cut} is outside the text of length {n}")
+        # with the whitespace before it (or, at the start, after it)
         while s > 0 and text[s - 1].isspace():
             s -= 1
         if s == 0:
             while e < n and text[e].isspace():
                 e += 1
-        if ranges and s <= ranges[-1][1]:
-            ranges[-1][1] = max(ranges[-1][1], e)
-        else:
-            ranges.append([s, e])
-    out, pos = [], 0
-    for s, e in ranges:
+        if s < pos:  # overlaps the previous cut
+            pos = max(pos, e)
+            continue
         out.append(text[pos:s])
         pos = e
     out.append(text[pos:])

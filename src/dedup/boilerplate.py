@@ -40,9 +40,9 @@ from .config import Config
 from .documents import check_texts, make_config
 from .lsh import BucketTable, _band_keys
 from .paragraphs import (
-    PARAGRAPH_DEFAULTS,
+    CORPUS_DEFAULTS,
+    CORPUS_NUM_PERM,
     PARAGRAPH_NGRAM,
-    PARAGRAPH_NUM_PERM,
     PARAGRAPH_THRESHOLD,
     PARAGRAPH_UNIT,
     Batch,
@@ -226,14 +226,15 @@ class Boilerplate:
         cfg = self.config
         table, owner, vflat, voffs, labels, numbered, variant_texts = self._prepare()
         batch = Batch(texts, "line")
-        lflat, loffs = hash_sets(batch.scanner, cfg.ngram, cfg.unit)
-        sig, counts = signatures.from_hashes(lflat, loffs, cfg), np.diff(loffs)
+        sig, counts, _, _ = signatures.sketch(batch.scanner, cfg)
         live = np.flatnonzero(counts > 0)
         cand, ncand = table.candidates(_band_keys(sig[live], cfg.bands, cfg.rows), live, insert=False)
         line, variant = pairs_of(cand, ncand, live)
         best: dict[int, tuple[int, float]] = {}
-        if len(line):
-            sim = _jaccard_pairs(lflat, loffs, line, vflat, voffs, variant)
+        if len(line):  # verify: hash only the lines that are candidates
+            involved, inverse = np.unique(line, return_inverse=True)
+            lflat, loffs = hash_sets(batch.scanner.take(involved), cfg.ngram, cfg.unit)
+            sim = _jaccard_pairs(lflat, loffs, inverse, vflat, voffs, variant)
             ok = sim >= cfg.threshold
             for i, v, s in zip(line[ok].tolist(), variant[ok].tolist(), sim[ok].tolist()):
                 if i not in best or s > best[i][1]:
@@ -336,7 +337,7 @@ def find_boilerplate(
     if min_fraction is not None and not (0.0 < min_fraction <= 1.0):
         raise ValueError(f"min_fraction must be in (0, 1], got {min_fraction!r}")
     cfg = make_config(
-        config, PARAGRAPH_DEFAULTS, threshold=threshold, ngram=ngram, unit=unit, num_perm=PARAGRAPH_NUM_PERM
+        config, CORPUS_DEFAULTS, threshold=threshold, ngram=ngram, unit=unit, num_perm=CORPUS_NUM_PERM
     )
     texts = check_texts(texts)
     need = max(min_docs, math.ceil((min_fraction or 0.0) * len(texts)))

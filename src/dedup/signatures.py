@@ -140,12 +140,9 @@ def _fss_round(hashes, cnt, r, rs, k, sig, filled):
     for t in range(cnt):
         x = _throw_hash(hashes[t], rs)
         j = ((x >> uint64(32)) * uint64(k)) >> uint64(32)
-        sig[j] = min(sig[j], np.uint32((uint64(r) << uint64(28)) | (x & uint64(MASK28))))
-    if filled == k:
-        return k
-    filled = 0
-    for j in range(k):
-        filled += sig[j] != np.uint32(EMPTY)
+        old = sig[j]
+        filled += old == np.uint32(EMPTY)
+        sig[j] = min(old, np.uint32((uint64(r) << uint64(28)) | (x & uint64(MASK28))))
     return filled
 
 

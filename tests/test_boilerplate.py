@@ -100,3 +100,21 @@ def test_errors():
         dedup.find_boilerplate([b"a"])
     assert dedup.find_boilerplate([]).templates == []
     assert dedup.strip_boilerplate("", bp) == ""
+
+
+def test_sentences_on_a_common_pattern_are_not_a_template():
+    # 400 articles, each with one sentence on a pattern whose slots often
+    # coincide (exact copies across articles) and a credit line
+    import itertools
+    import random
+
+    rng = random.Random(5)
+    slots = list(itertools.product(["Initech", "Globex", "Hooli", "Vandelay"], ["Monday", "Tuesday", "Friday"],
+                                   ["Hanoi", "Lima", "Quito", "Berlin", "Oslo"], ["March", "April", "June", "May"]))
+    docs = []
+    for i in range(400):
+        c, d, city, m = rng.choice(slots)
+        docs.append(f"Mandatory credit: Reuters\nStory number {i} is about {STORIES[i % 5].lower()}\n"
+                    f"The {c} minister said on {d} that talks with {city} would resume in {m}.")
+    bp = dedup.find_boilerplate(docs, min_docs=3)
+    assert [t.text for t in bp.templates] == ["Mandatory credit: Reuters"]

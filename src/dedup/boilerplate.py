@@ -57,6 +57,7 @@ BATCH = 256
 LABEL_LINE = re.compile(r"([^\W\d_]+(?:[ \t]+[^\W\d_]+){0,2})[ \t]*[:|–—][ \t]*\S[^\n\r]{0,60}")
 MAX_LABEL_LINE = 120
 _DIGITS = re.compile(r"\d")
+MIN_TOP_SHARE = 0.05  # a template's most common variant is in at least this share of its documents
 _NUMBERS = re.compile(r"\d+")
 
 
@@ -394,12 +395,13 @@ def find_boilerplate(
         if (
             label is None
             and len(variants) > 1
-            and 2 * len(variants) > docs_per_group[g]
+            and (2 * len(variants) > docs_per_group[g] or variants[0][1] < MIN_TOP_SHARE * docs_per_group[g])
             and len({_DIGITS.sub("0", v) for v, _ in variants}) > 1
         ):
-            # near-variants that mostly occur once each, and differ in more
-            # than numbers, are content written on a common pattern (a chain
-            # of similar sentences), not a template
+            # near-variants that mostly occur once each, or of which even the
+            # most common is in few of the group's documents, and that differ
+            # in more than numbers, are content written on a common pattern
+            # (a chain of similar sentences), not a template
             continue
         text = variants[0][0]
         if label is not None and len(variants) > 1:

@@ -31,11 +31,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from numba import njit
 
 from . import signatures
 from ._files import replacing
-from .clusters import _jaccard_pairs, hash_sets, pairs_of
+from .clusters import _jaccard_pairs, _roots, hash_sets, pairs_of
 from .config import Config
 from .documents import check_texts, make_config
 from .lsh import BucketTable, _band_keys
@@ -101,15 +100,6 @@ def _numbered_lines(texts: Sequence[str], batch: Batch) -> list[tuple[int, str]]
         (i, _NUMBERS.sub("0", _label_key(texts[d][s:e])))
         for i, d, s, e in zip(short.tolist(), batch.doc[short].tolist(), batch.c0[short].tolist(), batch.c1[short].tolist())
     ]
-
-
-@njit(cache=True)
-def _roots(n, idx, partner):
-    """Cluster root of every item, from (item, earlier partner) in item order."""
-    root = np.arange(n)
-    for q in range(idx.shape[0]):
-        root[idx[q]] = root[partner[q]]
-    return root
 
 
 @dataclass(frozen=True)

@@ -330,3 +330,12 @@ def build_clusters(
         members.setdefault(kept, []).append(pos)
     clusters = [[kept, *sorted(rest)] for kept, rest in sorted(members.items())]
     return clusters, dict(sorted(matches.items()))
+
+
+@njit(cache=True)
+def _roots(n, idx, partner):
+    """Cluster root of every item, from (item, earlier partner) in item order."""
+    root = np.arange(n)
+    for q in range(idx.shape[0]):
+        root[idx[q]] = root[partner[q]]
+    return root

@@ -155,3 +155,30 @@ def test_all_jobs_in_one_pass(tmp_path):
     assert run.returncode == 0, run.stderr
     # credit lines and repeated paragraphs cut, then the near-duplicate story (c) dropped
     assert [(r["id"], r["text"]) for r in read_jsonl(out)] == [(0, ROWS[0]["text"]), (1, ROWS[1]["text"]), (3, ROWS[3]["text"])]
+
+
+def test_command_equals_the_library_across_batches_and_cleans_up(tmp_path):
+    # 3,000 records (three of the command's batches) of drifting near-copies
+    import random
+
+    import dedup as lib
+
+    rng = random.Random(3)
+    words = [f"w{i}" for i in range(40)]
+    rows = []
+    for i in range(3000):
+        if rng.random() < 0.5:
+            words = [f"w{rng.randrange(10**6)}" for _ in range(40)]  # a new story
+        else:
+            words[rng.randrange(40)] = f"x{rng.randrange(10**6)}"
+        rows.append({"id": f"r{i}", "text": " ".join(words)})
+    src, out, work = tmp_path / "in.jsonl", tmp_path / "out.jsonl", tmp_path / "work"
+    work.mkdir()
+    write_jsonl(src, rows)
+    run = dedup("documents", src, "--out", out, "--removed", tmp_path / "rm.jsonl", "--work-dir", work, "--quiet")
+    assert run.returncode == 0, run.stderr
+    want = lib.find_duplicates([r["text"] for r in rows], verify="signature")
+    assert [r["id"] for r in read_jsonl(out)] == [f"r{i}" for i in range(3000) if i not in want.matches]
+    assert {r["id"]: r["duplicate_of"] for r in read_jsonl(tmp_path / "rm.jsonl")} == {
+        f"r{p}": f"r{m.matched}" for p, m in want.matches.items()}
+    assert 0 < len(want.matches) < 3000 and list(work.iterdir()) == []

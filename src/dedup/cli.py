@@ -13,14 +13,19 @@ the clusters it finds. Exit codes: 0 done, 1 bad data, 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
 import sys
 import time
+from array import array
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .config import SCHEMES, UNITS, VERIFY, Config
-from .io import BadRecord, Record, Writer, expand, format_of, read
+from .io import BadRecord, Record, Writer, dumps, expand, format_of, jsonl_lines, parse_line, read
 
 BATCH = 1024
 REPORT_PAIRS = 12
@@ -117,83 +122,246 @@ def run_all(args: argparse.Namespace, config: Config) -> int:
     return run_documents(args, config, clean)
 
 
+class _Column:
+    """int64 values appended to a file: memory stays flat however many."""
+
+    CHUNK = 1 << 16
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._f = open(path, "wb+")
+        self._buf = array("q")
+        self.n = 0
+
+    def extend(self, values) -> None:
+        self._buf.extend(values)
+        self.n = self._written() + len(self._buf)
+        if len(self._buf) >= self.CHUNK:
+            self.flush()
+
+    def _written(self) -> int:
+        return self._f.tell() // 8
+
+    def flush(self) -> None:
+        self._f.write(self._buf.tobytes())
+        self._buf = array("q")
+        self._f.flush()
+
+    def __getitem__(self, i: int) -> int:
+        return int.from_bytes(os.pread(self._f.fileno(), 8, 8 * int(i)), "little", signed=True)
+
+    def chunks(self):
+        """The values in order, as arrays of up to CHUNK."""
+        self.flush()
+        for lo in range(0, self.n, self.CHUNK):
+            data = os.pread(self._f.fileno(), 8 * min(self.CHUNK, self.n - lo), 8 * lo)
+            yield np.frombuffer(data, dtype=np.int64)
+
+    def close(self) -> None:
+        self._f.close()
+
+
+class _Ids:
+    """Record ids on disk (JSON, one after another) and their end offsets (a :class:`_Column`)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / "ids"
+        self._f = open(self.path, "wb")
+        self._ends = _Column(folder / "id-ends")
+        self._end = 0
+        self._fd: int | None = None
+
+    def extend(self, ids) -> None:
+        ends = []
+        for i in ids:
+            b = dumps(i)
+            self._f.write(b)
+            self._end += len(b)
+            ends.append(self._end)
+        self._ends.extend(ends)
+
+    def __getitem__(self, i: int) -> Any:
+        if self._fd is None:
+            self._f.flush()
+            self._ends.flush()
+            self._fd = os.open(self.path, os.O_RDONLY)
+        i = int(i)
+        start = self._ends[i - 1] if i else 0
+        return json.loads(os.pread(self._fd, self._ends[i] - start, start))
+
+    def close(self) -> None:
+        self._f.close()
+        self._ends.close()
+        if self._fd is not None:
+            os.close(self._fd)
+
+
 def run_documents(args: argparse.Namespace, config: Config, clean=None) -> int:
-    from .index import Index
+    """Pass 1 reads and signs the input (cleaned texts of ``clean`` kept in a
+    side file); :class:`dedup.ondisk.OnDisk` finds the duplicates on disk;
+    pass 2 reads the input again and writes the outputs. Memory stays bounded
+    whatever the corpus size (see docs/cli.md)."""
+    from .ondisk import OnDisk
 
     files = expand(args.inputs)
     stats = {"in": 0, "out": 0, "bad": 0, "bytes_in": sum(f.stat().st_size for f in files), "bytes_removed": 0}
-    index = Index(config=config.replace(verify="signature"))
-    ids: list[Any] = []
-    root: list[int] = []
-    clusters: dict[int, list[tuple[int, float]]] = {}
-    samples: list[tuple[int, int]] = []  # (kept, duplicate) positions for the report
     writers = {}
     try:
         for name in ("out", "removed"):
             path = getattr(args, name)
             if path:
                 writers[name] = Writer(path, _out_format(args, files, path), files, args.text_field)
-        progress = Progress(args.quiet)
-        for batch in _batches(_records(args, files, stats)):
-            start = len(ids)
-            cleaned = clean(batch) if clean is not None else [None] * len(batch)
-            for rec, new in zip(batch, cleaned):
-                if new is not None:
-                    stats["bytes_removed"] += len(rec.text.encode("utf-8", "surrogatepass")) - len(
-                        new.encode("utf-8", "surrogatepass"))
-            found = index.add_many(
-                (start + i, r.text if new is None else new) for i, (r, new) in enumerate(zip(batch, cleaned))
-            )
-            progress.update(len(batch), sum(len(r.text) for r in batch))
-            for i, (rec, m, new) in enumerate(zip(batch, found, cleaned)):
-                me = start + i
-                ids.append(rec.id)
-                stats["in"] += 1
-                if m is None:
-                    root.append(me)
-                    stats["out"] += 1
-                    if "out" in writers:
-                        writers["out"].write(rec, text=new, extra={"cluster": None} if args.annotate else None)
-                    continue
-                root.append(root[m.key])
-                clusters.setdefault(root[me], []).append((me, m.similarity))
-                if len(samples) < REPORT_PAIRS:
-                    samples.append((m.key, me))
-                stats["bytes_removed"] += len(rec.text.encode("utf-8", "surrogatepass"))
-                extra = {"duplicate_of": ids[m.key], "similarity": round(m.similarity, 4)}
-                if args.annotate and "out" in writers:
-                    stats["out"] += 1
-                    writers["out"].write(rec, extra={"cluster": ids[root[me]], **extra})
-                if "removed" in writers:
-                    writers["removed"].write(rec, extra=extra)
-        progress.close()
         if args.clusters:
-            cw = Writer(args.clusters, "jsonl", files)
-            writers["clusters"] = cw
-            for cid, (kept, members) in enumerate(sorted(clusters.items())):
-                row = {
-                    "cluster": cid,
-                    "kept": ids[kept],
-                    "members": [ids[kept]] + [ids[i] for i, _ in members],
-                    "similarity": {str(ids[i]): round(s, 4) for i, s in members},
-                }
-                cw._f.write(json.dumps(row, ensure_ascii=False, default=str).encode("utf-8") + b"\n")
+            writers["clusters"] = Writer(args.clusters, "jsonl", files)
+        with OnDisk(config, workdir=args.work_dir) as od:
+            ids = _Ids(od.dir)
+            side = open(od.dir / "cleaned", "wb+") if clean is not None else None
+            sizes, places = _Column(od.dir / "sizes"), _Places(od.dir)
+            try:
+                progress = Progress(args.quiet)
+                for batch in _batches(_records(args, files, stats)):
+                    start = stats["in"]
+                    cleaned = clean(batch) if clean is not None else [None] * len(batch)
+                    texts = [r.text if new is None else new for r, new in zip(batch, cleaned)]
+                    for i, (rec, new) in enumerate(zip(batch, cleaned)):
+                        if new is not None:
+                            stats["bytes_removed"] += _size(rec.text) - _size(new)
+                            side.write(json.dumps([start + i, new], ensure_ascii=False).encode("utf-8", "surrogatepass")
+                                       + b"\n")
+                    sizes.extend(map(_size, texts))
+                    od.add(texts)
+                    ids.extend(r.id for r in batch)
+                    places.add(batch)
+                    stats["in"] += len(batch)
+                    progress.update(len(batch), sum(len(r.text) for r in batch))
+                progress.close()
+                result = od.finish()
+                dups = np.flatnonzero(result.best >= 0)
+                stats["out"] = stats["in"] - len(dups) + (len(dups) if args.annotate and "out" in writers else 0)
+                lo = 0
+                for chunk in sizes.chunks():  # what duplicates held (after cleaning)
+                    stats["bytes_removed"] += int(chunk[result.best[lo : lo + len(chunk)] >= 0].sum())
+                    lo += len(chunk)
+                if side is not None:
+                    side.seek(0)
+                if "out" in writers or "removed" in writers:
+                    _write_records(args, files, writers, result, ids, side, places)
+                samples = [(int(result.best[d]), int(d)) for d in dups[:REPORT_PAIRS]]
+                if "clusters" in writers:
+                    for row in _cluster_rows(result, dups, ids):
+                        writers["clusters"]._f.write(json.dumps(row, ensure_ascii=False, default=str).encode("utf-8")
+                                                     + b"\n")
+                if not args.out and not args.clusters:
+                    _print_clusters(list(_cluster_rows(result, dups, ids)), stats, config, args.json)
+                if args.report:
+                    _write_report(args, files, config, stats, result, dups, ids, samples)
+            finally:
+                ids.close()
+                sizes.close()
+                places.close()
+                if side is not None:
+                    side.close()
     except BaseException:
         for w in writers.values():
             w.close(ok=False)
         raise
     for w in writers.values():
         w.close(ok=True)
-    if not args.out and not args.clusters:
-        _print_clusters(clusters, ids, stats, config, args.json)
-    if args.report:
-        _write_report(args, files, config, stats, clusters, ids, samples)
     _summary(stats, "near-duplicate documents", args)
     return 0
 
 
-def _write_report(args, files, config, stats, clusters, ids, samples) -> None:
-    """Second pass over the input for the sample pairs' texts, then the HTML."""
+def _size(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def _reread(args, files, places, best, cleaned: bool, removed: bool):
+    """Pass 2 over the records pass 1 read: (position, record or raw line).
+    A kept JSON Lines record that nothing changes is not parsed again."""
+    if cleaned or args.by != "file" or args.annotate or any(format_of(f) != "jsonl" for f in files):
+        yield from enumerate(_records(args, files, {"bad": 0}))
+        return
+    lines = (int(x) for chunk in places.chunks() for x in chunk.tolist())
+    pos = 0
+    for f in files:
+        count = places.counts.get(str(f), 0)
+        for line, raw in jsonl_lines(f, itertools.islice(lines, count)):
+            if best[pos] < 0:
+                yield pos, raw
+            elif not removed:
+                pass  # a duplicate, and no file for them
+            else:
+                yield pos, parse_line(f, line, raw, args.text_field, args.id_field)
+            pos += 1
+
+
+class _Places(_Column):
+    """Line numbers of the records read, and records per file."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder / "lines")
+        self.counts: dict[str, int] = {}
+
+    def add(self, batch) -> None:
+        for rec in batch:
+            self.counts[rec.source] = self.counts.get(rec.source, 0) + 1
+        self.extend(rec.line for rec in batch)
+
+
+def _write_records(args, files, writers, result, ids, side, places) -> None:
+    """Pass 2: each record to the kept or the removed output, with its cleaned text."""
+    best, sim, root = result
+    pending = _side_entries(side)
+    nxt = next(pending, None)
+    for pos, rec in _reread(args, files, places, best, side is not None, "removed" in writers):
+        if isinstance(rec, bytes):
+            if "out" in writers:
+                writers["out"].write_line(rec)
+            continue
+        new = None
+        if nxt is not None and nxt[0] == pos:
+            new = nxt[1]
+            nxt = next(pending, None)
+        b = int(best[pos])
+        if b < 0:
+            if "out" in writers:
+                writers["out"].write(rec, text=new, extra={"cluster": None} if args.annotate else None)
+            continue
+        extra = {"duplicate_of": ids[b], "similarity": round(float(sim[pos]), 4)}
+        if args.annotate and "out" in writers:
+            writers["out"].write(rec, extra={"cluster": ids[int(root[pos])], **extra})
+        if "removed" in writers:
+            writers["removed"].write(rec, extra=extra)
+
+
+def _side_entries(side):
+    if side is None:
+        return
+    for line in side:
+        pos, text = json.loads(line)
+        yield pos, text
+
+
+def _cluster_rows(result, dups, ids):
+    """clusters.jsonl rows: cluster id, kept, members, similarities; kept position ascending."""
+    best, sim, root = result
+    if not len(dups):
+        return
+    order = dups[np.lexsort((dups, root[dups]))]
+    starts = np.flatnonzero(np.diff(root[order])) + 1
+    for cid, group in enumerate(np.split(order, starts)):
+        kept = ids[int(root[group[0]])]
+        members = [ids[int(i)] for i in group]
+        yield {
+            "cluster": cid,
+            "kept": kept,
+            "members": [kept, *members],
+            "similarity": {str(m): round(float(sim[i]), 4) for m, i in zip(members, group)},
+        }
+
+
+def _write_report(args, files, config, stats, result, dups, ids, samples) -> None:
+    """A pass over the input for the sample pairs' texts, then the HTML."""
     from ._files import replacing
     from .report import html_report
 
@@ -205,15 +373,19 @@ def _write_report(args, files, config, stats, clusters, ids, samples) -> None:
             texts[pos] = rec.text
             if len(texts) == len(want):
                 break
-    rows = [
-        {"kept": ids[k], "members": [ids[k]] + [ids[i] for i, _ in members]} for k, members in sorted(clusters.items())
-    ]
-    sims = [s for members in clusters.values() for _, s in members]
+    roots, counts = np.unique(result.root[dups], return_counts=True)
+    size_hist = np.unique(counts + 1, return_counts=True)
+    sizes = dict(zip(size_hist[0].tolist(), size_hist[1].tolist()))
+    biggest = []
+    for r in roots[np.argsort(-counts, kind="stable")[:20]].tolist():
+        members = dups[result.root[dups] == r][:6]
+        biggest.append({"kept": ids[r], "members": [ids[r]] + [ids[int(i)] for i in members],
+                        "size": int(np.count_nonzero(result.root[dups] == r)) + 1})
     pairs = [(ids[a], texts.get(a, ""), ids[b], texts.get(b, "")) for a, b in samples]
     page = html_report(
         {"documents in": stats["in"], "documents out": stats["out"], "bad records skipped": stats["bad"],
-         "bytes in": stats["bytes_in"], "bytes removed": stats["bytes_removed"], "clusters": len(rows)},
-        rows, sims, pairs, config,
+         "bytes in": stats["bytes_in"], "bytes removed": stats["bytes_removed"], "clusters": len(roots)},
+        biggest, result.similarity[dups], pairs, config, sizes,
     )
     with replacing(args.report) as tmp:
         tmp.write_text(page, encoding="utf-8")
@@ -241,23 +413,20 @@ def run_explain(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def _print_clusters(clusters, ids, stats, config, as_json: bool) -> None:
+def _print_clusters(rows, stats, config, as_json: bool) -> None:
     if as_json:
-        for cid, (kept, members) in enumerate(sorted(clusters.items())):
-            print(json.dumps({
-                "cluster": cid, "kept": ids[kept], "members": [ids[kept]] + [ids[i] for i, _ in members],
-                "similarity": {str(ids[i]): round(s, 4) for i, s in members},
-            }, ensure_ascii=False, default=str))
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False, default=str))
         return
-    dropped = sum(len(m) for m in clusters.values())
+    dropped = sum(len(r["members"]) - 1 for r in rows)
     print(
-        f"{stats['in']} documents, {len(clusters)} clusters, {dropped} duplicates to drop "
+        f"{stats['in']} documents, {len(rows)} clusters, {dropped} duplicates to drop "
         f"(threshold {config.threshold}, {config.bands} bands x {config.rows} rows)"
     )
-    for kept, members in sorted(clusters.items()):
-        print(f"\nkeep {ids[kept]}")
-        for i, s in members:
-            print(f"  drop {ids[i]} (similarity {s:.3f})")
+    for row in rows:
+        print(f"\nkeep {row['kept']}")
+        for m in row["members"][1:]:
+            print(f"  drop {m} (similarity {row['similarity'][str(m)]:.3f})")
 
 
 def run_repeats(args: argparse.Namespace, config: Config | None) -> int:
@@ -366,6 +535,7 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--clusters", help="clusters.jsonl: cluster id, members, kept member, similarities")
         p.add_argument("--json", action="store_true", help="print one JSON object per cluster")
         p.add_argument("--report", metavar="REPORT.html", help="a self-contained HTML report of the run")
+        p.add_argument("--work-dir", help="folder for temporary files (default: the system's temporary folder)")
     ex = sub.add_parser("explain", help="why two documents match (or not)")
     ex.add_argument("a", help="a text file, or the text itself")
     ex.add_argument("b", help="a text file, or the text itself")

@@ -29,7 +29,18 @@ try:  # orjson parses JSON Lines several times faster, when it is installed
 
     _loads = orjson.loads
 except ImportError:  # pragma: no cover - depends on the environment
+    orjson = None
     _loads = json.loads
+
+
+def dumps(value: Any) -> bytes:
+    """Compact JSON of a value (an id), UTF-8; anything else as its str."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(value, default=str)
+        except TypeError:  # lone surrogates, big ints: the standard library takes them
+            pass
+    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":")).encode("utf-8", "surrogatepass")
 
 
 class BadRecord(ValueError):
@@ -140,17 +151,35 @@ def read(path: Path, text_field: str = "text", id_field: str = "id") -> Iterator
         return
     with _open_binary(path) as f:
         for line, raw in enumerate(f, start=1):
-            if not raw.strip():
-                continue
-            try:
-                row = _loads(raw)
-            except ValueError as e:
-                yield BadRecord(f"{path}:{line}: not valid JSON ({getattr(e, 'msg', e)})")
-                continue
-            rec = _record(path, line, row, text_field, id_field)
-            if isinstance(rec, Record):
-                rec.line_text = raw if raw.endswith(b"\n") else raw + b"\n"
-            yield rec
+            if raw.strip():
+                yield parse_line(path, line, raw if raw.endswith(b"\n") else raw + b"\n", text_field, id_field)
+
+
+def jsonl_lines(path: Path, lines: Iterator[int]) -> Iterator[tuple[int, bytes]]:
+    """The raw lines numbered ``lines`` (ascending) of a JSON Lines file, unparsed:
+    a second pass over records already read once."""
+    want = next(lines, None)
+    if want is None:
+        return
+    with _open_binary(path) as f:
+        for line, raw in enumerate(f, start=1):
+            if line == want:
+                yield line, raw if raw.endswith(b"\n") else raw + b"\n"
+                want = next(lines, None)
+                if want is None:
+                    return
+
+
+def parse_line(path: Path, line: int, raw: bytes, text_field: str, id_field: str) -> Record | BadRecord:
+    """The record of one JSON Lines line (see :func:`read`)."""
+    try:
+        row = _loads(raw)
+    except ValueError as e:
+        return BadRecord(f"{path}:{line}: not valid JSON ({getattr(e, 'msg', e)})")
+    rec = _record(path, line, row, text_field, id_field)
+    if isinstance(rec, Record):
+        rec.line_text = raw
+    return rec
 
 
 def _record(path: Path, line: int, row: Any, text_field: str, id_field: str) -> Record | BadRecord:
@@ -184,6 +213,10 @@ class Writer:
             self._f = _open_text(self.tmp, "wt")
         else:
             self._f = _open_binary(self.tmp, "wb")
+
+    def write_line(self, line: bytes) -> None:
+        """A JSON Lines record unchanged, byte for byte (JSON Lines output only)."""
+        self._f.write(line)
 
     def write(self, rec: Record, text: str | None = None, extra: dict | None = None) -> None:
         if isinstance(rec.raw, dict):

@@ -151,22 +151,31 @@ def html_report(
     similarities: list[float],
     pairs: list[tuple[Any, str, Any, str]],
     config: Config,
+    sizes: dict[int, int] | None = None,
 ) -> str:
-    """A self-contained page: summary, plots, largest clusters, highlighted pairs."""
-    sizes: dict[int, int] = {}
+    """A self-contained page: summary, plots, largest clusters, highlighted pairs.
+
+    ``sizes`` (cluster size -> clusters), when given, is the whole histogram
+    and ``clusters`` need only hold the largest ones (with ``"size"`` set when
+    ``"members"`` is cut short)."""
+    if sizes is None:
+        sizes = {}
+        for c in clusters:
+            sizes[len(c["members"])] = sizes.get(len(c["members"]), 0) + 1
     for c in clusters:
-        sizes[len(c["members"])] = sizes.get(len(c["members"]), 0) + 1
+        c.setdefault("size", len(c["members"]))
     size_bars = [(str(k), v) for k, v in sorted(sizes.items())]
-    edges = np.linspace(config.threshold, 1.0, 11) if similarities else []
-    sim_hist = np.histogram(similarities, bins=edges)[0].tolist() if similarities else []
+    has_sims = len(similarities) > 0
+    edges = np.linspace(config.threshold, 1.0, 11) if has_sims else []
+    sim_hist = np.histogram(similarities, bins=edges)[0].tolist() if has_sims else []
     sim_bars = [(f"{edges[i]:.2f}", c) for i, c in enumerate(sim_hist)]
     rows = "".join(
         f"<tr><td>{html.escape(k)}</td><td>{v:,}</td></tr>" for k, v in stats.items()
     )
-    biggest = sorted(clusters, key=lambda c: -len(c["members"]))[:20]
+    biggest = sorted(clusters, key=lambda c: -c["size"])[:20]
     cl_rows = "".join(
-        f"<tr><td>{html.escape(str(c['kept']))}</td><td>{len(c['members'])}</td>"
-        f"<td>{html.escape(', '.join(map(str, c['members'][1:6])))}{' ...' if len(c['members']) > 6 else ''}</td></tr>"
+        f"<tr><td>{html.escape(str(c['kept']))}</td><td>{c['size']}</td>"
+        f"<td>{html.escape(', '.join(map(str, c['members'][1:6])))}{' ...' if c['size'] > 6 else ''}</td></tr>"
         for c in biggest
     )
     pair_html = []

@@ -33,6 +33,7 @@ _WHERE = {
     "Duplicate": "clusters",
     "Index": "index",
     "Match": "index",
+    "OnDisk": "ondisk",
     "deduplicate": "documents",
     "find_duplicates": "documents",
     "shingles": "shingling",
@@ -55,6 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .config import Config
     from .documents import DedupResult, deduplicate, find_duplicates
     from .index import Index, Match
+    from .ondisk import OnDisk
     from .shingling import shingles
 
 

@@ -18,7 +18,7 @@ temporary files instead of tables in memory:
    each document's best match kept.
 4. **clusters**: a document joins its best match's cluster.
 
-Memory: the sort and read buffers (bounded by ``sort_bytes``) plus 24 bytes
+Memory: the sort and read buffers (bounded by ``sort_bytes``) plus 20 bytes
 per document (best match, similarity, cluster root); the rest stays on disk.
 
 >>> from dedup import Config
@@ -50,7 +50,7 @@ from .lsh import _band_keys
 PART_BITS = 8  # 256 partition files per level
 RECORD = np.dtype([("key", "<u8"), ("doc", "<i8")])
 EDGE = np.dtype([("doc", "<i8"), ("cand", "<i8")])
-SORT_BYTES = 256 << 20
+SORT_BYTES = 32 << 20  # a partition sorted at once; pair files hold a quarter of it
 
 
 class Result(NamedTuple):
@@ -113,7 +113,7 @@ class OnDisk:
 
     def finish(self) -> Result:
         """Buckets, verification and clusters; returns the :class:`Result`."""
-        n, k = self.n, self.config.num_perm
+        n = self.n
         for f in [self._sig, *self._parts]:
             f.flush()
         span = max(1 << 16, -(-n // 256))  # documents per range of candidate pairs
@@ -130,22 +130,38 @@ class OnDisk:
         fd = os.open(self.dir / "signatures", os.O_RDONLY)
         try:
             for r in range(ranges):
-                path = self.dir / f"e{r:05d}"
-                edges = np.fromfile(path, dtype=EDGE)
-                path.unlink()
-                if not len(edges):
-                    continue
-                rows = np.unique(np.concatenate([edges["doc"], edges["cand"]]))
-                sig = _read_rows(fd, rows, k)
-                a = np.searchsorted(rows, edges["doc"])
-                b = np.searchsorted(rows, edges["cand"])
-                s = _agreements(sig, a, b) / k
-                for d, (c, v) in best_matches(edges["doc"], edges["cand"], s, self.config.threshold).items():
-                    best[d], sim[d] = c, v
+                self._verify(self.dir / f"e{r:05d}", r * span, span, fd, best, sim)
         finally:
             os.close(fd)
         dup = np.flatnonzero(best >= 0)
         return Result(best, sim, _roots(n, dup, best[dup]))
+
+    def _verify(self, path: Path, lo: int, span: int, fd: int, best: np.ndarray, sim: np.ndarray) -> None:
+        """Best match of each document of ``[lo, lo + span)`` from its candidate pairs in ``path``."""
+        if path.stat().st_size > self.sort_bytes // 4 and span > 1:
+            # too many pairs to hold at once: split by narrower ranges of documents
+            sub = -(-span // 16)
+            files = [open(f"{path}.{i:02d}", "wb") for i in range(16)]
+            with open(path, "rb") as f:
+                while chunk := f.read((self.sort_bytes // 4 // EDGE.itemsize) * EDGE.itemsize):
+                    e = np.frombuffer(chunk, dtype=EDGE)
+                    _write_by(e, (e["doc"] - lo) // sub, files)
+            for f in files:
+                f.close()
+            path.unlink()
+            for i in range(16):
+                self._verify(Path(f"{path}.{i:02d}"), lo + i * sub, sub, fd, best, sim)
+            return
+        edges = np.fromfile(path, dtype=EDGE)
+        path.unlink()
+        if not len(edges):
+            return
+        k = self.config.num_perm
+        rows = np.unique(np.concatenate([edges["doc"], edges["cand"]]))
+        sig = _read_rows(fd, rows, k)
+        s = _agreements(sig, np.searchsorted(rows, edges["doc"]), np.searchsorted(rows, edges["cand"])) / k
+        for d, (c, v) in best_matches(edges["doc"], edges["cand"], s, self.config.threshold).items():
+            best[d], sim[d] = c, v
 
     def _bucket(self, path: Path, level: int, edge_files, span: int) -> None:
         if path.stat().st_size > self.sort_bytes and level * PART_BITS < 64:
@@ -176,23 +192,24 @@ class OnDisk:
         e["doc"] = np.concatenate([doc[same], doc[same]])
         e["cand"] = np.concatenate([first[same], doc[same - 1]])
         e = np.unique(e)
-        which = e["doc"] // span
-        order = np.argsort(which, kind="stable")
-        e, which = e[order], which[order]
-        cuts = np.flatnonzero(np.diff(which)) + 1
-        for part in np.split(e, cuts):
-            edge_files[int(part["doc"][0] // span)].write(part.tobytes())
+        _write_by(e, e["doc"] // span, edge_files)
+
+
+def _write_by(rec: np.ndarray, which: np.ndarray, files) -> None:
+    """Append each record to ``files[which[i]]``, in order."""
+    if not len(rec):
+        return
+    order = np.argsort(which, kind="stable")
+    rec, which = rec[order], which[order]
+    starts = np.flatnonzero(np.diff(which)) + 1
+    for chunk, w in zip(np.split(rec, starts), which[np.concatenate([[0], starts])].tolist()):
+        files[int(w)].write(chunk.tobytes())
 
 
 def _spill(rec: np.ndarray, files, level: int) -> None:
     """Append records to ``files`` by bits ``level * PART_BITS ..`` of their key (from the top)."""
     shift = np.uint64(64 - PART_BITS * (level + 1))
-    part = (rec["key"] >> shift) & np.uint64((1 << PART_BITS) - 1)
-    order = np.argsort(part, kind="stable")
-    rec, part = rec[order], part[order]
-    cuts = np.flatnonzero(np.diff(part)) + 1
-    for chunk in np.split(rec, cuts):
-        files[int((chunk["key"][0] >> shift) & np.uint64((1 << PART_BITS) - 1))].write(chunk.tobytes())
+    _write_by(rec, (rec["key"] >> shift) & np.uint64((1 << PART_BITS) - 1), files)
 
 
 def _read_rows(fd: int, rows: np.ndarray, k: int) -> np.ndarray:

@@ -24,7 +24,7 @@ per document (best match, similarity, cluster root); the rest stays on disk.
 >>> from dedup import Config
 >>> texts = ["the cat sat on the mat today", "a dog ran in the park", "the cat sat on the mat today!"]
 >>> with OnDisk(Config(threshold=0.8, ngram=3)) as od:
-...     od.add(texts)
+...     sizes = od.add(texts)
 ...     r = od.finish()
 >>> r.best.tolist(), r.root.tolist()
 ([-1, -1, 0], [0, 1, 0])
@@ -46,6 +46,7 @@ from .clusters import _agreements, _roots, best_matches
 from .config import Config
 from .documents import check_texts
 from .lsh import _band_keys
+from .shingling import Scanner
 
 PART_BITS = 8  # 256 partition files per level
 RECORD = np.dtype([("key", "<u8"), ("doc", "<i8")])
@@ -94,11 +95,14 @@ class OnDisk:
 
     # ------------------------------------------------------------ pass 1
 
-    def add(self, texts: Sequence[str]) -> None:
-        """Sign a batch of texts (documents ``n .. n + len(texts) - 1``)."""
+    def add(self, texts: Sequence[str]) -> np.ndarray:
+        """Sign a batch of texts (documents ``n .. n + len(texts) - 1``).
+
+        Returns their sizes in UTF-8 bytes (measured while encoding them)."""
         texts = check_texts(texts)
         cfg = self.config
-        sig, counts = signatures.compute(texts, cfg)
+        scanner = Scanner(texts)
+        sig, counts = signatures.compute_scanned(scanner, cfg)
         self._sig.write(sig.tobytes())
         live = np.flatnonzero(counts > 0)
         if len(live):
@@ -108,6 +112,7 @@ class OnDisk:
             rec["doc"] = np.repeat(live + self.n, cfg.bands)
             _spill(rec, self._parts, 0)
         self.n += len(texts)
+        return scanner.ends - scanner.starts
 
     # ------------------------------------------------------------ passes 2-4
 

@@ -330,9 +330,10 @@ def report(rows: dict, mb: float, args, comp: dict) -> list[str]:
     ]
     for name, r in rows.items():
         q = r["quality"]
+        peak = f"{r['peak_mb']:.0f}" if "peak_mb" in r else "-"
         lines.append(
             f"| {name} | {mb / r['e2e_s']:.1f} | {mb / r['sig_s']:.1f} | "
-            f"{r['e2e_s'] / base['e2e_s']:.1f}x | {r.get('peak_mb', float('nan')):.0f} | "
+            f"{r['e2e_s'] / base['e2e_s']:.1f}x | {peak} | "
             f"{q['recall_at_t+0.02']:.4f} | {q['dropped']} | {q['false_drops']} |"
         )
     lines += [

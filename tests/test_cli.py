@@ -182,3 +182,16 @@ def test_command_equals_the_library_across_batches_and_cleans_up(tmp_path):
     assert {r["id"]: r["duplicate_of"] for r in read_jsonl(tmp_path / "rm.jsonl")} == {
         f"r{p}": f"r{m.matched}" for p, m in want.matches.items()}
     assert 0 < len(want.matches) < 3000 and list(work.iterdir()) == []
+
+
+def test_several_files_with_bad_and_blank_lines_keep_their_records_in_order(tmp_path):
+    one, two, empty = tmp_path / "1.jsonl", tmp_path / "2.jsonl.gz", tmp_path / "3.jsonl"
+    write_jsonl(one, ROWS[:2], bad_line=1)
+    write_jsonl(two, ROWS[2:] + [{"id": "e", "text": ROWS[1]["text"] + "!"}])
+    empty.write_text("\n\n", encoding="utf-8")
+    out, rm = tmp_path / "out.jsonl", tmp_path / "rm.jsonl"
+    run = dedup("documents", one, empty, two, "--out", out, "--removed", rm, "--skip-bad", "--quiet")
+    assert run.returncode == 0, run.stderr
+    assert [r["id"] for r in read_jsonl(out)] == ["a", "b", "d"]
+    assert [(r["id"], r["duplicate_of"]) for r in read_jsonl(rm)] == [("c", "a"), ("e", "b")]
+    assert out.read_text(encoding="utf-8").splitlines()[0] == json.dumps(ROWS[0])  # copied byte for byte

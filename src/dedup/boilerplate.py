@@ -367,15 +367,20 @@ def find_boilerplate(
     for x in list(parent):
         remap[x] = find(x)
     group = remap[root]
-    pairs = np.unique(np.stack([group, batch.doc]), axis=1) if n else np.zeros((2, 0), np.int64)
-    docs_per_group = np.bincount(pairs[0], minlength=n) if n else np.zeros(0, np.int64)
+    # documents per group: distinct (group, document) pairs, as one integer each
+    pairs = np.unique(group * max(len(texts), 1) + batch.doc) // max(len(texts), 1)
+    docs_per_group = np.bincount(pairs, minlength=n)
     frequent = np.flatnonzero(docs_per_group >= need)
+    in_frequent = np.flatnonzero(np.isin(group, frequent))
+    by_group = in_frequent[np.argsort(group[in_frequent], kind="stable")]
+    starts = np.searchsorted(group[by_group], frequent)
+    ends = np.searchsorted(group[by_group], frequent, side="right")
     labels_of_group: dict[int, str] = {}
     for key, r in by_label.items():
         labels_of_group.setdefault(find(r), key)
     templates = []
-    for g in frequent.tolist():
-        members = np.flatnonzero(group == g)
+    for g, lo, hi in zip(frequent.tolist(), starts.tolist(), ends.tolist()):
+        members = by_group[lo:hi]
         variant_docs: dict[str, set[int]] = {}
         for i in members.tolist():
             variant_docs.setdefault(batch.text_of(i), set()).add(int(batch.doc[i]))

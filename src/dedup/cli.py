@@ -18,12 +18,12 @@ import json
 import os
 import sys
 import time
-from array import array
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ._columns import Column
 from .config import SCHEMES, UNITS, VERIFY, Config
 from .io import BadRecord, Record, Writer, dumps, expand, format_of, jsonl_lines, parse_line, read
 
@@ -122,52 +122,13 @@ def run_all(args: argparse.Namespace, config: Config) -> int:
     return run_documents(args, config, clean)
 
 
-class _Column:
-    """int64 values appended to a file: memory stays flat however many."""
-
-    CHUNK = 1 << 16
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._f = open(path, "wb+")
-        self._buf = array("q")
-        self.n = 0
-
-    def extend(self, values) -> None:
-        self._buf.extend(values)
-        self.n = self._written() + len(self._buf)
-        if len(self._buf) >= self.CHUNK:
-            self.flush()
-
-    def _written(self) -> int:
-        return self._f.tell() // 8
-
-    def flush(self) -> None:
-        self._f.write(self._buf.tobytes())
-        self._buf = array("q")
-        self._f.flush()
-
-    def __getitem__(self, i: int) -> int:
-        return int.from_bytes(os.pread(self._f.fileno(), 8, 8 * int(i)), "little", signed=True)
-
-    def chunks(self):
-        """The values in order, as arrays of up to CHUNK."""
-        self.flush()
-        for lo in range(0, self.n, self.CHUNK):
-            data = os.pread(self._f.fileno(), 8 * min(self.CHUNK, self.n - lo), 8 * lo)
-            yield np.frombuffer(data, dtype=np.int64)
-
-    def close(self) -> None:
-        self._f.close()
-
-
 class _Ids:
     """Record ids on disk (JSON, one after another) and their end offsets (a :class:`_Column`)."""
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / "ids"
         self._f = open(self.path, "wb")
-        self._ends = _Column(folder / "id-ends")
+        self._ends = Column(folder / "id-ends")
         self._end = 0
         self._fd: int | None = None
 
@@ -201,8 +162,6 @@ def run_documents(args: argparse.Namespace, config: Config, clean=None) -> int:
     side file); :class:`dedup.ondisk.OnDisk` finds the duplicates on disk;
     pass 2 reads the input again and writes the outputs. Memory stays bounded
     whatever the corpus size (see docs/cli.md)."""
-    from .ondisk import OnDisk
-
     files = expand(args.inputs)
     stats = {"in": 0, "out": 0, "bad": 0, "bytes_in": sum(f.stat().st_size for f in files), "bytes_removed": 0}
     writers = {}
@@ -213,10 +172,12 @@ def run_documents(args: argparse.Namespace, config: Config, clean=None) -> int:
                 writers[name] = Writer(path, _out_format(args, files, path), files, args.text_field)
         if args.clusters:
             writers["clusters"] = Writer(args.clusters, "jsonl", files)
+        from .ondisk import OnDisk
+
         with OnDisk(config, workdir=args.work_dir) as od:
             ids = _Ids(od.dir)
             side = open(od.dir / "cleaned", "wb+") if clean is not None else None
-            sizes, places = _Column(od.dir / "sizes"), _Places(od.dir)
+            sizes, places = Column(od.dir / "sizes"), _Places(od.dir)
             try:
                 progress = Progress(args.quiet)
                 for batch in _batches(_records(args, files, stats)):
@@ -235,25 +196,24 @@ def run_documents(args: argparse.Namespace, config: Config, clean=None) -> int:
                     progress.update(len(batch), sum(len(r.text) for r in batch))
                 progress.close()
                 result = od.finish()
-                dups = np.flatnonzero(result.best >= 0)
-                stats["out"] = stats["in"] - len(dups) + (len(dups) if args.annotate and "out" in writers else 0)
-                lo = 0
-                for chunk in sizes.chunks():  # what duplicates held (after cleaning)
-                    stats["bytes_removed"] += int(chunk[result.best[lo : lo + len(chunk)] >= 0].sum())
-                    lo += len(chunk)
+                ndups, samples = 0, []
+                for (lo, best, _, _), (_, size) in zip(result.chunks(), sizes.chunks()):
+                    dup = np.flatnonzero(best >= 0)
+                    ndups += len(dup)
+                    stats["bytes_removed"] += int(size[dup].sum())  # what duplicates held (after cleaning)
+                    samples += [(int(best[d]), lo + int(d)) for d in dup[: REPORT_PAIRS - len(samples)]]
+                stats["out"] = stats["in"] - ndups + (ndups if args.annotate and "out" in writers else 0)
                 if side is not None:
                     side.seek(0)
                 if "out" in writers or "removed" in writers:
                     _write_records(args, files, writers, result, ids, side, places)
-                samples = [(int(result.best[d]), int(d)) for d in dups[:REPORT_PAIRS]]
                 if "clusters" in writers:
-                    for row in _cluster_rows(result, dups, ids):
-                        writers["clusters"]._f.write(json.dumps(row, ensure_ascii=False, default=str).encode("utf-8")
-                                                     + b"\n")
+                    for row in _cluster_rows(result, ids, od.dir):
+                        writers["clusters"].write_line(dumps(row) + b"\n")
                 if not args.out and not args.clusters:
-                    _print_clusters(list(_cluster_rows(result, dups, ids)), stats, config, args.json)
+                    _print_clusters(lambda: _cluster_rows(result, ids, od.dir), ndups, stats, config, args.json)
                 if args.report:
-                    _write_report(args, files, config, stats, result, dups, ids, samples)
+                    _write_report(args, files, config, stats, result, ids, samples, od.dir)
             finally:
                 ids.close()
                 sizes.close()
@@ -274,27 +234,35 @@ def _size(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
-def _reread(args, files, places, best, cleaned: bool, removed: bool):
-    """Pass 2 over the records pass 1 read: (position, record or raw line).
-    A kept JSON Lines record that nothing changes is not parsed again."""
+def _per_doc(result):
+    """(best, similarity, root) of each document in order."""
+    for _, best, sim, root in result.chunks():
+        yield from zip(best.tolist(), sim.tolist(), root.tolist())
+
+
+def _reread(args, files, places, result, cleaned: bool, removed: bool):
+    """Pass 2 over the records pass 1 read: (position, record or raw line,
+    (best, similarity, root)). A kept JSON Lines record that nothing changes
+    is not parsed again; with no file for duplicates, they are skipped."""
+    per = _per_doc(result)
     if cleaned or args.by != "file" or args.annotate or any(format_of(f) != "jsonl" for f in files):
-        yield from enumerate(_records(args, files, {"bad": 0}))
+        for pos, rec in enumerate(_records(args, files, {"bad": 0})):
+            yield pos, rec, next(per)
         return
-    lines = (int(x) for chunk in places.chunks() for x in chunk.tolist())
+    lines = (x for _, chunk in places.chunks() for x in chunk.tolist())
     pos = 0
     for f in files:
         count = places.counts.get(str(f), 0)
         for line, raw in jsonl_lines(f, itertools.islice(lines, count)):
-            if best[pos] < 0:
-                yield pos, raw
-            elif not removed:
-                pass  # a duplicate, and no file for them
-            else:
-                yield pos, parse_line(f, line, raw, args.text_field, args.id_field)
+            here = next(per)
+            if here[0] < 0:
+                yield pos, raw, here
+            elif removed:
+                yield pos, parse_line(f, line, raw, args.text_field, args.id_field), here
             pos += 1
 
 
-class _Places(_Column):
+class _Places(Column):
     """Line numbers of the records read, and records per file."""
 
     def __init__(self, folder: Path) -> None:
@@ -304,15 +272,14 @@ class _Places(_Column):
     def add(self, batch) -> None:
         for rec in batch:
             self.counts[rec.source] = self.counts.get(rec.source, 0) + 1
-        self.extend(rec.line for rec in batch)
+        self.extend([rec.line for rec in batch])
 
 
 def _write_records(args, files, writers, result, ids, side, places) -> None:
     """Pass 2: each record to the kept or the removed output, with its cleaned text."""
-    best, sim, root = result
     pending = _side_entries(side)
     nxt = next(pending, None)
-    for pos, rec in _reread(args, files, places, best, side is not None, "removed" in writers):
+    for pos, rec, (b, s, r) in _reread(args, files, places, result, side is not None, "removed" in writers):
         if isinstance(rec, bytes):
             if "out" in writers:
                 writers["out"].write_line(rec)
@@ -321,14 +288,13 @@ def _write_records(args, files, writers, result, ids, side, places) -> None:
         if nxt is not None and nxt[0] == pos:
             new = nxt[1]
             nxt = next(pending, None)
-        b = int(best[pos])
         if b < 0:
             if "out" in writers:
                 writers["out"].write(rec, text=new, extra={"cluster": None} if args.annotate else None)
             continue
-        extra = {"duplicate_of": ids[b], "similarity": round(float(sim[pos]), 4)}
+        extra = {"duplicate_of": ids[b], "similarity": round(s, 4)}
         if args.annotate and "out" in writers:
-            writers["out"].write(rec, extra={"cluster": ids[int(root[pos])], **extra})
+            writers["out"].write(rec, extra={"cluster": ids[r], **extra})
         if "removed" in writers:
             writers["removed"].write(rec, extra=extra)
 
@@ -341,26 +307,52 @@ def _side_entries(side):
         yield pos, text
 
 
-def _cluster_rows(result, dups, ids):
-    """clusters.jsonl rows: cluster id, kept, members, similarities; kept position ascending."""
-    best, sim, root = result
-    if not len(dups):
-        return
-    order = dups[np.lexsort((dups, root[dups]))]
-    starts = np.flatnonzero(np.diff(root[order])) + 1
-    for cid, group in enumerate(np.split(order, starts)):
-        kept = ids[int(root[group[0]])]
-        members = [ids[int(i)] for i in group]
-        yield {
-            "cluster": cid,
-            "kept": kept,
-            "members": [kept, *members],
-            "similarity": {str(m): round(float(sim[i]), 4) for m, i in zip(members, group)},
-        }
+def _cluster_rows(result, ids, folder: Path):
+    """clusters.jsonl rows (cluster id, kept, members, similarities), kept
+    position ascending. Duplicates are spread over files by ranges of their
+    root, then each file is grouped in memory: one range at a time."""
+    n = len(result.best)
+    span = max(1 << 16, -(-n // 256))
+    dt = np.dtype([("root", "<i8"), ("pos", "<i8"), ("sim", "<f8")])
+    paths = [folder / f"c{i:05d}" for i in range(-(-n // span))]
+    files = [open(p, "wb") for p in paths]
+    try:
+        for lo, best, sim, root in result.chunks():
+            dup = np.flatnonzero(best >= 0)
+            rec = np.empty(len(dup), dtype=dt)
+            rec["root"], rec["pos"], rec["sim"] = root[dup], dup + lo, sim[dup]
+            order = np.argsort(rec["root"] // span, kind="stable")
+            rec = rec[order]
+            which = rec["root"] // span
+            for part in np.split(rec, np.flatnonzero(np.diff(which)) + 1):
+                if len(part):
+                    files[int(part["root"][0] // span)].write(part.tobytes())
+    finally:
+        for f in files:
+            f.close()
+    cid = 0
+    for p in paths:
+        rec = np.fromfile(p, dtype=dt)
+        p.unlink()
+        rec = rec[np.lexsort((rec["pos"], rec["root"]))]
+        for group in np.split(rec, np.flatnonzero(np.diff(rec["root"])) + 1):
+            if not len(group):
+                continue
+            kept = ids[int(group["root"][0])]
+            members = [ids[int(i)] for i in group["pos"]]
+            yield {
+                "cluster": cid,
+                "kept": kept,
+                "members": [kept, *members],
+                "similarity": {str(m): round(float(v), 4) for m, v in zip(members, group["sim"])},
+            }
+            cid += 1
 
 
-def _write_report(args, files, config, stats, result, dups, ids, samples) -> None:
+def _write_report(args, files, config, stats, result, ids, samples, folder) -> None:
     """A pass over the input for the sample pairs' texts, then the HTML."""
+    import heapq
+
     from ._files import replacing
     from .report import html_report
 
@@ -372,19 +364,26 @@ def _write_report(args, files, config, stats, result, dups, ids, samples) -> Non
             texts[pos] = rec.text
             if len(texts) == len(want):
                 break
-    roots, counts = np.unique(result.root[dups], return_counts=True)
-    size_hist = np.unique(counts + 1, return_counts=True)
-    sizes = dict(zip(size_hist[0].tolist(), size_hist[1].tolist()))
-    biggest = []
-    for r in roots[np.argsort(-counts, kind="stable")[:20]].tolist():
-        members = dups[result.root[dups] == r][:6]
-        biggest.append({"kept": ids[r], "members": [ids[r]] + [ids[int(i)] for i in members],
-                        "size": int(np.count_nonzero(result.root[dups] == r)) + 1})
+    sizes: dict[int, int] = {}
+    biggest: list = []  # (size, -cluster, row): the 20 largest
+    edges = np.linspace(config.threshold, 1.0, 11)
+    sim_counts = np.zeros(10, dtype=np.int64)
+    nclusters = 0
+    for row in _cluster_rows(result, ids, folder):
+        nclusters += 1
+        size = len(row["members"])
+        sizes[size] = sizes.get(size, 0) + 1
+        sim_counts += np.histogram(list(row["similarity"].values()), bins=edges)[0]
+        row = {"kept": row["kept"], "members": row["members"][:7], "size": size}
+        heapq.heappush(biggest, (size, -nclusters, row))
+        if len(biggest) > 20:
+            heapq.heappop(biggest)
+    rows = [r for _, _, r in sorted(biggest, key=lambda x: (-x[0], -x[1]))]
     pairs = [(ids[a], texts.get(a, ""), ids[b], texts.get(b, "")) for a, b in samples]
     page = html_report(
         {"documents in": stats["in"], "documents out": stats["out"], "bad records skipped": stats["bad"],
-         "bytes in": stats["bytes_in"], "bytes removed": stats["bytes_removed"], "clusters": len(roots)},
-        biggest, result.similarity[dups], pairs, config, sizes,
+         "bytes in": stats["bytes_in"], "bytes removed": stats["bytes_removed"], "clusters": nclusters},
+        rows, sim_counts.tolist(), pairs, config, sizes, histogram=True,
     )
     with replacing(args.report) as tmp:
         tmp.write_text(page, encoding="utf-8")
@@ -412,17 +411,17 @@ def run_explain(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def _print_clusters(rows, stats, config, as_json: bool) -> None:
+def _print_clusters(rows, dropped: int, stats, config, as_json: bool) -> None:
+    """Print the clusters; ``rows()`` gives them (twice: a count, then the lines)."""
     if as_json:
-        for row in rows:
+        for row in rows():
             print(json.dumps(row, ensure_ascii=False, default=str))
         return
-    dropped = sum(len(r["members"]) - 1 for r in rows)
     print(
-        f"{stats['in']} documents, {len(rows)} clusters, {dropped} duplicates to drop "
+        f"{stats['in']} documents, {sum(1 for _ in rows())} clusters, {dropped} duplicates to drop "
         f"(threshold {config.threshold}, {config.bands} bands x {config.rows} rows)"
     )
-    for row in rows:
+    for row in rows():
         print(f"\nkeep {row['kept']}")
         for m in row["members"][1:]:
             print(f"  drop {m} (similarity {row['similarity'][str(m)]:.3f})")

@@ -18,16 +18,17 @@ temporary files instead of tables in memory:
    each document's best match kept.
 4. **clusters**: a document joins its best match's cluster.
 
-Memory: the sort and read buffers (bounded by ``sort_bytes``) plus 20 bytes
-per document (best match, similarity, cluster root); the rest stays on disk.
+Memory: the sort and read buffers (bounded by ``sort_bytes``) and one
+range of documents at a time; every per-document result is a :class:`Column`
+on disk. Nothing grows with the corpus.
 
 >>> from dedup import Config
 >>> texts = ["the cat sat on the mat today", "a dog ran in the park", "the cat sat on the mat today!"]
 >>> with OnDisk(Config(threshold=0.8, ngram=3)) as od:
 ...     sizes = od.add(texts)
-...     r = od.finish()
->>> r.best.tolist(), r.root.tolist()
-([-1, -1, 0], [0, 1, 0])
+...     best, similarity, root = od.finish().arrays()
+>>> best.tolist(), similarity.tolist(), root.tolist()
+([-1, -1, 0], [0.0, 0.0, 1.0], [0, 1, 0])
 """
 
 from __future__ import annotations
@@ -40,27 +41,45 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from numba import njit
 
 from . import signatures
-from .clusters import _agreements, _roots, best_matches
+from .clusters import _agreements, best_matches
 from .config import Config
 from .documents import check_texts
+from ._columns import Column, _read_rows
 from .lsh import _band_keys
 from .shingling import Scanner
 
 PART_BITS = 8  # 256 partition files per level
 RECORD = np.dtype([("key", "<u8"), ("doc", "<i8")])
 EDGE = np.dtype([("doc", "<i8"), ("cand", "<i8")])
+MIN_SPAN = 1 << 16  # documents per range, at least
 SORT_BYTES = 32 << 20  # a partition sorted at once; pair files hold a quarter of it
 
 
 class Result(NamedTuple):
-    """Per document: ``best`` earlier match (-1: kept), its ``similarity``,
-    and the cluster ``root`` (the kept document of its cluster; itself if kept)."""
+    """Per document, as :class:`Column` files: ``best`` earlier match (-1:
+    kept), ``agree`` (signature values it shares with it: similarity
+    ``agree / num_perm``) and the cluster ``root`` (the kept document of its
+    cluster; itself if kept). Valid until the :class:`OnDisk` is closed."""
 
-    best: np.ndarray
-    similarity: np.ndarray
-    root: np.ndarray
+    best: Column
+    agree: Column
+    root: Column
+    num_perm: int
+
+    def chunks(self):
+        """(first position, best, similarity, root) arrays, chunk by chunk."""
+        for (lo, b), (_, a), (_, r) in zip(self.best.chunks(), self.agree.chunks(), self.root.chunks()):
+            yield lo, b, a / self.num_perm, r
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """best, similarity, root as arrays in memory (for small corpora)."""
+        parts = list(self.chunks())
+        if not parts:
+            return np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64)
+        return tuple(np.concatenate([p[i] for p in parts]) for i in (1, 2, 3))
 
 
 class OnDisk:
@@ -78,6 +97,7 @@ class OnDisk:
         self.sort_bytes = max(int(sort_bytes), 1 << 12)
         self.dir = Path(tempfile.mkdtemp(prefix="dedup-", dir=workdir))
         self.n = 0
+        self._columns: list[Column] = []
         self._sig = open(self.dir / "signatures", "wb")
         self._parts = [open(self.dir / f"p{i:03d}", "wb") for i in range(1 << PART_BITS)]
 
@@ -89,7 +109,7 @@ class OnDisk:
 
     def close(self) -> None:
         """Remove the temporary files."""
-        for f in [self._sig, *self._parts]:
+        for f in [self._sig, *self._parts, *self._columns]:
             f.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -121,7 +141,7 @@ class OnDisk:
         n = self.n
         for f in [self._sig, *self._parts]:
             f.flush()
-        span = max(1 << 16, -(-n // 256))  # documents per range of candidate pairs
+        span = max(MIN_SPAN, -(-n // 256))  # documents per range of candidate pairs
         ranges = -(-n // span)
         edge_files = [open(self.dir / f"e{i:05d}", "wb") for i in range(ranges)]
         try:
@@ -130,19 +150,27 @@ class OnDisk:
         finally:
             for f in edge_files:
                 f.close()
-        best = np.full(n, -1, dtype=np.int64)
-        sim = np.zeros(n, dtype=np.float32)
+        cols = [Column(self.dir / name) for name in ("best", "agree", "root")]
+        self._columns = cols
         fd = os.open(self.dir / "signatures", os.O_RDONLY)
         try:
             for r in range(ranges):
-                self._verify(self.dir / f"e{r:05d}", r * span, span, fd, best, sim)
+                lo, hi = r * span, min(n, (r + 1) * span)
+                best = np.full(hi - lo, -1, dtype=np.int64)
+                agree = np.zeros(hi - lo, dtype=np.int64)
+                self._verify(self.dir / f"e{r:05d}", lo, span, fd, best, agree, lo)
+                cols[0].extend(best)
+                cols[1].extend(agree)
+                cols[2].extend(_range_roots(lo, best, cols[2]))
         finally:
             os.close(fd)
-        dup = np.flatnonzero(best >= 0)
-        return Result(best, sim, _roots(n, dup, best[dup]))
+        for c in cols:
+            c.flush()
+        return Result(*cols, self.config.num_perm)
 
-    def _verify(self, path: Path, lo: int, span: int, fd: int, best: np.ndarray, sim: np.ndarray) -> None:
-        """Best match of each document of ``[lo, lo + span)`` from its candidate pairs in ``path``."""
+    def _verify(self, path: Path, lo: int, span: int, fd: int, best: np.ndarray, agree: np.ndarray, base: int) -> None:
+        """Best match of each document of ``[lo, lo + span)`` from its candidate
+        pairs in ``path`` (into ``best[d - base]``, ``agree[d - base]``)."""
         if path.stat().st_size > self.sort_bytes // 4 and span > 1:
             # too many pairs to hold at once: split by narrower ranges of documents
             sub = -(-span // 16)
@@ -155,7 +183,7 @@ class OnDisk:
                 f.close()
             path.unlink()
             for i in range(16):
-                self._verify(Path(f"{path}.{i:02d}"), lo + i * sub, sub, fd, best, sim)
+                self._verify(Path(f"{path}.{i:02d}"), lo + i * sub, sub, fd, best, agree, base)
             return
         edges = np.fromfile(path, dtype=EDGE)
         path.unlink()
@@ -163,10 +191,10 @@ class OnDisk:
             return
         k = self.config.num_perm
         rows = np.unique(np.concatenate([edges["doc"], edges["cand"]]))
-        sig = _read_rows(fd, rows, k)
-        s = _agreements(sig, np.searchsorted(rows, edges["doc"]), np.searchsorted(rows, edges["cand"])) / k
-        for d, (c, v) in best_matches(edges["doc"], edges["cand"], s, self.config.threshold).items():
-            best[d], sim[d] = c, v
+        sig = _read_rows(fd, rows, k, np.uint32)
+        same = _agreements(sig, np.searchsorted(rows, edges["doc"]), np.searchsorted(rows, edges["cand"]))
+        for d, (c, v) in best_matches(edges["doc"], edges["cand"], same / k, self.config.threshold).items():
+            best[d - base], agree[d - base] = c, round(v * k)
 
     def _bucket(self, path: Path, level: int, edge_files, span: int) -> None:
         if path.stat().st_size > self.sort_bytes and level * PART_BITS < 64:
@@ -217,14 +245,25 @@ def _spill(rec: np.ndarray, files, level: int) -> None:
     _write_by(rec, (rec["key"] >> shift) & np.uint64((1 << PART_BITS) - 1), files)
 
 
-def _read_rows(fd: int, rows: np.ndarray, k: int) -> np.ndarray:
-    """Signature rows ``rows`` (sorted, unique) of the signature file, read by
-    runs of consecutive rows (``pread``: no mapping, so no resident pages)."""
-    out = np.empty((len(rows), k), dtype=np.uint32)
-    size = 4 * k
-    runs = np.split(np.arange(len(rows)), np.flatnonzero(np.diff(rows) != 1) + 1)
-    for run in runs:
-        first, count = int(rows[run[0]]), len(run)
-        data = os.pread(fd, count * size, first * size)
-        out[run[0] : run[0] + count] = np.frombuffer(data, dtype=np.uint32).reshape(count, k)
-    return out
+def _range_roots(lo: int, best: np.ndarray, roots: Column) -> np.ndarray:
+    """Cluster roots of documents ``lo ..`` given their best matches; roots of
+    earlier documents are read from the ``roots`` column."""
+    dup = np.flatnonzero(best >= 0)
+    earlier = dup[best[dup] < lo]
+    given = np.full(len(best), -1, dtype=np.int64)
+    given[earlier] = roots.take(best[earlier])
+    return _chain_roots(lo, best, given)
+
+
+@njit(cache=True)
+def _chain_roots(lo, best, given):
+    """Roots in document order: a duplicate takes its match's root (read from
+    ``given`` when the match is before ``lo``)."""
+    root = np.arange(lo, lo + best.shape[0])
+    for i in range(best.shape[0]):
+        b = best[i]
+        if b >= lo:
+            root[i] = root[b - lo]
+        elif b >= 0:
+            root[i] = given[i]
+    return root

@@ -152,12 +152,14 @@ def html_report(
     pairs: list[tuple[Any, str, Any, str]],
     config: Config,
     sizes: dict[int, int] | None = None,
+    histogram: bool = False,
 ) -> str:
     """A self-contained page: summary, plots, largest clusters, highlighted pairs.
 
     ``sizes`` (cluster size -> clusters), when given, is the whole histogram
     and ``clusters`` need only hold the largest ones (with ``"size"`` set when
-    ``"members"`` is cut short)."""
+    ``"members"`` is cut short); with ``histogram``, ``similarities`` are the
+    counts of the ten bins from the threshold to 1."""
     if sizes is None:
         sizes = {}
         for c in clusters:
@@ -165,9 +167,11 @@ def html_report(
     for c in clusters:
         c.setdefault("size", len(c["members"]))
     size_bars = [(str(k), v) for k, v in sorted(sizes.items())]
-    has_sims = len(similarities) > 0
-    edges = np.linspace(config.threshold, 1.0, 11) if has_sims else []
-    sim_hist = np.histogram(similarities, bins=edges)[0].tolist() if has_sims else []
+    edges = np.linspace(config.threshold, 1.0, 11)
+    if histogram:  # already counted, over these ten bins
+        sim_hist = [int(c) for c in similarities] if sum(similarities) else []
+    else:
+        sim_hist = np.histogram(similarities, bins=edges)[0].tolist() if len(similarities) else []
     sim_bars = [(f"{edges[i]:.2f}", c) for i, c in enumerate(sim_hist)]
     rows = "".join(
         f"<tr><td>{html.escape(k)}</td><td>{v:,}</td></tr>" for k, v in stats.items()

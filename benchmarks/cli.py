@@ -61,14 +61,11 @@ with dedup.OnDisk(dedup.Config()) as od:
                     od.add(batch)
                     batch = []
     od.add(batch)
-    best = od.finish().best
-with open(src, "rb") as f, open(out, "wb") as g:
-    i = 0
-    for line in f:
-        if line.strip():
-            if best[i] < 0:
+    best = (b for _, chunk, _, _ in od.finish().chunks() for b in chunk.tolist())
+    with open(src, "rb") as f, open(out, "wb") as g:
+        for line in f:
+            if line.strip() and next(best) < 0:
                 g.write(line)
-            i += 1
 """
 
 

@@ -60,7 +60,7 @@ def _split(rec: Record, by: str):
 class Progress:
     """A progress bar with documents/s and MB/s on a terminal; silent otherwise."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, desc: str = "reading", total: int | None = None) -> None:
         self.bar = None
         self.bytes = 0
         self.t0 = time.perf_counter()
@@ -71,7 +71,8 @@ class Progress:
                 import shutil
 
                 width = shutil.get_terminal_size((0, 0)).columns
-                self.bar = tqdm(unit=" docs", file=sys.stderr, dynamic_ncols=width > 0, ncols=None if width else 100)
+                self.bar = tqdm(desc=desc, total=total, unit=" docs", file=sys.stderr, dynamic_ncols=width > 0,
+                                ncols=None if width else 100)
             except ImportError:
                 self.bar = None
 
@@ -79,8 +80,9 @@ class Progress:
         self.bytes += nbytes
         if self.bar is not None:
             self.bar.update(docs)
-            mb = self.bytes / 1e6 / max(1e-9, time.perf_counter() - self.t0)
-            self.bar.set_postfix_str(f"{mb:.1f} MB/s", refresh=False)
+            if self.bytes:
+                mb = self.bytes / 1e6 / max(1e-9, time.perf_counter() - self.t0)
+                self.bar.set_postfix_str(f"{mb:.1f} MB/s", refresh=False)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -279,7 +281,12 @@ def _write_records(args, files, writers, result, ids, side, places) -> None:
     """Pass 2: each record to the kept or the removed output, with its cleaned text."""
     pending = _side_entries(side)
     nxt = next(pending, None)
+    progress = Progress(args.quiet, "writing", len(result.best))
+    done = 0
     for pos, rec, (b, s, r) in _reread(args, files, places, result, side is not None, "removed" in writers):
+        if pos - done >= 4096:
+            progress.update(pos - done, 0)
+            done = pos
         if isinstance(rec, bytes):
             if "out" in writers:
                 writers["out"].write_line(rec)
@@ -297,6 +304,8 @@ def _write_records(args, files, writers, result, ids, side, places) -> None:
             writers["out"].write(rec, extra={"cluster": ids[r], **extra})
         if "removed" in writers:
             writers["removed"].write(rec, extra=extra)
+    progress.update(len(result.best) - done, 0)
+    progress.close()
 
 
 def _side_entries(side):

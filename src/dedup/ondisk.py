@@ -6,7 +6,7 @@ most similar earlier candidate, the earliest on ties), in passes over
 temporary files instead of tables in memory:
 
 1. **sign**: each batch's signatures are appended to one file, and every
-   band key, with its document number, to one of 256 partition files chosen
+   band key, with its document number, to one of 64 partition files chosen
    by the key's top bits.
 2. **bucket**: each partition is sorted by (key, document); in a bucket
    (a run of one key) every member's candidates are the bucket's first
@@ -51,7 +51,7 @@ from ._columns import Column, _read_rows
 from .lsh import _band_keys
 from .shingling import Scanner
 
-PART_BITS = 8  # 256 partition files per level
+PART_BITS = 6  # 64 partition files per level
 RECORD = np.dtype([("key", "<u8"), ("doc", "<i8")])
 EDGE = np.dtype([("doc", "<i8"), ("cand", "<i8")])
 MIN_SPAN = 1 << 16  # documents per range, at least

@@ -195,3 +195,25 @@ def test_several_files_with_bad_and_blank_lines_keep_their_records_in_order(tmp_
     assert [r["id"] for r in read_jsonl(out)] == ["a", "b", "d"]
     assert [(r["id"], r["duplicate_of"]) for r in read_jsonl(rm)] == [("c", "a"), ("e", "b")]
     assert out.read_text(encoding="utf-8").splitlines()[0] == json.dumps(ROWS[0])  # copied byte for byte
+
+
+def test_a_terminated_run_leaves_no_output_and_no_temporary_files(tmp_path):
+    import os
+    import signal
+    import time
+
+    rows = [{"id": i, "text": f"story {i} " + "words and more words " * 200} for i in range(20000)]
+    src, out, work = tmp_path / "in.jsonl", tmp_path / "out.jsonl", tmp_path / "work"
+    work.mkdir()
+    write_jsonl(src, rows)
+    exe = shutil.which("dedup") or str(Path(sys.executable).parent / "dedup")
+    proc = subprocess.Popen([exe, "documents", src, "--out", out, "--work-dir", work, "--quiet"])
+    deadline = time.time() + 60
+    while not list(work.iterdir()) and time.time() < deadline:  # wait until it has temporary files
+        time.sleep(0.05)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 128 + signal.SIGTERM
+    assert list(work.iterdir()) == [] and not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "work"]
+    assert os.path.getsize(src) > 0

@@ -579,6 +579,13 @@ def main(argv: list[str] | None = None) -> int:
         "documents": run_documents, "repeats": run_repeats, "boilerplate": run_boilerplate, "explain": run_explain,
         "all": run_all,
     }[args.job]
+    import signal
+
+    def stop(signum, frame):  # SIGTERM: unwind, so temporary files and partial outputs go
+        raise SystemExit(128 + signum)
+
+    if threading_main():
+        signal.signal(signal.SIGTERM, stop)
     try:
         return job(args, config)
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head
@@ -586,6 +593,12 @@ def main(argv: list[str] | None = None) -> int:
     except (Failure, OSError, ValueError, ImportError) as e:
         print(f"dedup: {e}", file=sys.stderr)
         return 1
+
+
+def threading_main() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -248,6 +248,25 @@ def _signatures(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_
                     _fss_fallback(chunk, c, bs, j, row)
 
 
+@njit(cache=True, inline="always")
+def _row_signature(hashes, cnt, scheme, rs, bs, a, b, row):
+    """Fill ``row`` (all EMPTY) with the signature of ``hashes[:cnt]``, held in memory."""
+    if cnt == 0:
+        return
+    if scheme != 0:
+        _perm_update(hashes, cnt, scheme, a, b, row)
+        return
+    k = row.shape[0]
+    filled = 0
+    for r in range(ROUNDS):
+        filled = _fss_round(hashes, cnt, r, rs[r], k, row, filled)
+        if filled == k:
+            return
+    for j in range(k):
+        if row[j] == np.uint32(EMPTY):
+            _fss_fallback(hashes, cnt, bs, j, row)
+
+
 @njit(cache=True)
 def _signatures_of_hashes(flat, offs, scheme, seed, a, b, sig):
     """Signatures of items whose shingle hashes are already in memory
@@ -259,21 +278,7 @@ def _signatures_of_hashes(flat, offs, scheme, seed, a, b, sig):
         row = sig[d]
         row[:] = np.uint32(EMPTY)
         seg = flat[offs[d] : offs[d + 1]]
-        cnt = seg.shape[0]
-        if cnt == 0:
-            continue
-        if scheme != 0:
-            _perm_update(seg, cnt, scheme, a, b, row)
-            continue
-        filled = 0
-        for r in range(ROUNDS):
-            filled = _fss_round(seg, cnt, r, rs[r], k, row, filled)
-            if filled == k:
-                break
-        if filled < k:
-            for j in range(k):
-                if row[j] == np.uint32(EMPTY):
-                    _fss_fallback(seg, cnt, bs, j, row)
+        _row_signature(seg, seg.shape[0], scheme, rs, bs, a, b, row)
 
 
 KEY_MUL1 = 0x9E3779B97F4A7C15
@@ -335,20 +340,7 @@ def _sketches(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mo
         keys[d, 1] = _fmix64(k2)
         row = sig[d]
         row[:] = np.uint32(EMPTY)
-        if cnt == 0:
-            continue
-        if scheme != 0:
-            _perm_update(scratch, cnt, scheme, a, b, row)
-            continue
-        filled = 0
-        for r in range(ROUNDS):
-            filled = _fss_round(scratch, cnt, r, rs[r], k, row, filled)
-            if filled == k:
-                break
-        if filled < k:
-            for j in range(k):
-                if row[j] == np.uint32(EMPTY):
-                    _fss_fallback(scratch, cnt, bs, j, row)
+        _row_signature(scratch, cnt, scheme, rs, bs, a, b, row)
 
 
 def sketch(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

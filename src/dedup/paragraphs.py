@@ -351,11 +351,16 @@ def remove_repeats(
 
 
 def _repeats(texts, threshold, ngram, unit, split, config) -> list[list[Cut]]:
-    cfg = make_config(
-        config, PARAGRAPH_DEFAULTS, threshold=threshold, ngram=ngram, unit=unit, num_perm=PARAGRAPH_NUM_PERM
-    )
-    texts = check_texts(texts)
-    return Batch(texts, split).cuts(cfg, "within")
+    return _cuts(texts, "within", threshold, ngram, unit, split, config)
+
+
+def _cuts(texts, scope, threshold, ngram, unit, split, config) -> list[list[Cut]]:
+    """The cuts of ``scope`` ("within" a text or "across" texts), with the
+    defaults of that scope (32 permutations within, 64 across)."""
+    defaults, num_perm = (PARAGRAPH_DEFAULTS, PARAGRAPH_NUM_PERM) if scope == "within" else (
+        CORPUS_DEFAULTS, CORPUS_NUM_PERM)
+    cfg = make_config(config, defaults, threshold=threshold, ngram=ngram, unit=unit, num_perm=num_perm)
+    return Batch(check_texts(texts), split).cuts(cfg, scope)
 
 
 def find_shared_paragraphs(
@@ -380,11 +385,7 @@ def find_shared_paragraphs(
     >>> find_shared_paragraphs([a, b])
     [[], [Cut(start=20, end=67, kind='cross-document', match=(0, 22, 69), similarity=1.0, exact=False)]]
     """
-    cfg = make_config(
-        config, CORPUS_DEFAULTS, threshold=threshold, ngram=ngram, unit=unit, num_perm=CORPUS_NUM_PERM
-    )
-    texts = check_texts(texts)
-    return Batch(texts, split).cuts(cfg, "across")
+    return _cuts(texts, "across", threshold, ngram, unit, split, config)
 
 
 def remove_shared_paragraphs(

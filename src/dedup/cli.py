@@ -320,8 +320,10 @@ def _cluster_rows(result, ids, folder: Path):
     """clusters.jsonl rows (cluster id, kept, members, similarities), kept
     position ascending. Duplicates are spread over files by ranges of their
     root, then each file is grouped in memory: one range at a time."""
+    from .ondisk import range_span, write_by
+
     n = len(result.best)
-    span = max(1 << 16, -(-n // 256))
+    span = range_span(n)
     dt = np.dtype([("root", "<i8"), ("pos", "<i8"), ("sim", "<f8")])
     paths = [folder / f"c{i:05d}" for i in range(-(-n // span))]
     files = [open(p, "wb") for p in paths]
@@ -330,12 +332,7 @@ def _cluster_rows(result, ids, folder: Path):
             dup = np.flatnonzero(best >= 0)
             rec = np.empty(len(dup), dtype=dt)
             rec["root"], rec["pos"], rec["sim"] = root[dup], dup + lo, sim[dup]
-            order = np.argsort(rec["root"] // span, kind="stable")
-            rec = rec[order]
-            which = rec["root"] // span
-            for part in np.split(rec, np.flatnonzero(np.diff(which)) + 1):
-                if len(part):
-                    files[int(part["root"][0] // span)].write(part.tobytes())
+            write_by(rec, rec["root"] // span, files)
     finally:
         for f in files:
             f.close()
@@ -377,12 +374,13 @@ def _write_report(args, files, config, stats, result, ids, samples, folder) -> N
     biggest: list = []  # (size, -cluster, row): the 20 largest
     edges = np.linspace(config.threshold, 1.0, 11)
     sim_counts = np.zeros(10, dtype=np.int64)
+    for _, best, sim, _ in result.chunks():  # similarity of every matched pair, a chunk at a time
+        sim_counts += np.histogram(sim[best >= 0], bins=edges)[0]
     nclusters = 0
     for row in _cluster_rows(result, ids, folder):
         nclusters += 1
         size = len(row["members"])
         sizes[size] = sizes.get(size, 0) + 1
-        sim_counts += np.histogram(list(row["similarity"].values()), bins=edges)[0]
         row = {"kept": row["kept"], "members": row["members"][:7], "size": size}
         heapq.heappush(biggest, (size, -nclusters, row))
         if len(biggest) > 20:

@@ -141,7 +141,7 @@ class OnDisk:
         n = self.n
         for f in [self._sig, *self._parts]:
             f.flush()
-        span = max(MIN_SPAN, -(-n // 256))  # documents per range of candidate pairs
+        span = range_span(n)
         ranges = -(-n // span)
         edge_files = [open(self.dir / f"e{i:05d}", "wb") for i in range(ranges)]
         try:
@@ -178,7 +178,7 @@ class OnDisk:
             with open(path, "rb") as f:
                 while chunk := f.read((self.sort_bytes // 4 // EDGE.itemsize) * EDGE.itemsize):
                     e = np.frombuffer(chunk, dtype=EDGE)
-                    _write_by(e, (e["doc"] - lo) // sub, files)
+                    write_by(e, (e["doc"] - lo) // sub, files)
             for f in files:
                 f.close()
             path.unlink()
@@ -225,10 +225,16 @@ class OnDisk:
         e["doc"] = np.concatenate([doc[same], doc[same]])
         e["cand"] = np.concatenate([first[same], doc[same - 1]])
         e = np.unique(e)
-        _write_by(e, e["doc"] // span, edge_files)
+        write_by(e, e["doc"] // span, edge_files)
 
 
-def _write_by(rec: np.ndarray, which: np.ndarray, files) -> None:
+def range_span(n: int) -> int:
+    """Documents per range (of candidate pairs, or of cluster roots) for ``n`` documents:
+    at most 256 ranges, each at least MIN_SPAN long."""
+    return max(MIN_SPAN, -(-n // 256))
+
+
+def write_by(rec: np.ndarray, which: np.ndarray, files) -> None:
     """Append each record to ``files[which[i]]``, in order."""
     if not len(rec):
         return
@@ -242,7 +248,7 @@ def _write_by(rec: np.ndarray, which: np.ndarray, files) -> None:
 def _spill(rec: np.ndarray, files, level: int) -> None:
     """Append records to ``files`` by bits ``level * PART_BITS ..`` of their key (from the top)."""
     shift = np.uint64(64 - PART_BITS * (level + 1))
-    _write_by(rec, (rec["key"] >> shift) & np.uint64((1 << PART_BITS) - 1), files)
+    write_by(rec, (rec["key"] >> shift) & np.uint64((1 << PART_BITS) - 1), files)
 
 
 def _range_roots(lo: int, best: np.ndarray, roots: Column) -> np.ndarray:

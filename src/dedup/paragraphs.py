@@ -60,16 +60,27 @@ def _is_space(cp):
     )
 
 
+@njit(cache=True, inline="always")
+def _space_at(buf, pos):
+    """(is the character at ``buf[pos]`` white space, its size in bytes)."""
+    b = buf[pos]
+    if b < 0x80:
+        return b == 32 or (9 <= b <= 13) or (0x1C <= b <= 0x1F), 1
+    cp, size = _decode(buf, pos)
+    return _is_space(cp), size
+
+
 @njit(cache=True)
-def _lines(buf, starts, ends, breaks):
+def _lines(buf, starts, ends):
     """Every non-blank line of every document.
 
     Returns arrays per line: document, block (lines with no blank line
     between them share a block; numbered across the batch), byte span and
     character span (characters counted from the document's start) of the
-    line trimmed of whitespace.
+    line trimmed of whitespace. Characters are counted as the bytes that
+    do not continue a UTF-8 sequence; only a line's ends are decoded.
     """
-    cap = breaks + starts.shape[0] + 16
+    cap = 16 + starts.shape[0]
     doc = np.empty(cap, dtype=np.int64)
     block = np.empty(cap, dtype=np.int64)
     b0 = np.empty(cap, dtype=np.int64)
@@ -81,63 +92,78 @@ def _lines(buf, starts, ends, breaks):
     for d in range(starts.shape[0]):
         pos = starts[d]
         end = ends[d]
-        ch = 0
+        ch = 0  # characters before pos
         blk += 1
         blank_since = False
-        while pos <= end:
-            # one line: [pos, line_end)
-            first_b = -1
-            first_c = -1
-            last_b = -1
-            last_c = -1
-            while pos < end:
-                b = buf[pos]
-                if b < 0x80:
-                    if b == 10 or b == 13:
+        while True:
+            # the line [pos, q) and its continuation bytes
+            q = pos
+            cont = 0
+            while q < end:
+                b = buf[q]
+                if b == 10 or b == 13:
+                    break
+                cont += (b & 0xC0) == 0x80
+                q += 1
+            # trim: leading white space, then trailing
+            a = pos
+            ca = ch
+            while a < q:
+                sp, size = _space_at(buf, a)
+                if not sp:
+                    break
+                a += size
+                ca += 1
+            cq = ch + (q - pos) - cont
+            if a < q:
+                e = q
+                ce = cq
+                while True:
+                    s = e - 1
+                    while (buf[s] & 0xC0) == 0x80:
+                        s -= 1
+                    sp, size = _space_at(buf, s)
+                    if not sp:
                         break
-                    if not (b == 32 or (9 <= b <= 12) or (0x1C <= b <= 0x1F)):
-                        if first_b < 0:
-                            first_b = pos
-                            first_c = ch
-                        last_b = pos + 1
-                        last_c = ch + 1
-                    pos += 1
-                    ch += 1
-                    continue
-                cp, size = _decode(buf, pos)
-                if not _is_space(cp):
-                    if first_b < 0:
-                        first_b = pos
-                        first_c = ch
-                    last_b = pos + size
-                    last_c = ch + 1
-                pos += size
-                ch += 1
-            if first_b >= 0:
+                    e = s
+                    ce -= 1
                 if blank_since:
                     blk += 1
                     blank_since = False
+                if n == cap:
+                    cap *= 2
+                    doc = _grow(doc, cap)
+                    block = _grow(block, cap)
+                    b0 = _grow(b0, cap)
+                    b1 = _grow(b1, cap)
+                    c0 = _grow(c0, cap)
+                    c1 = _grow(c1, cap)
                 doc[n] = d
                 block[n] = blk
-                b0[n] = first_b
-                b1[n] = last_b
-                c0[n] = first_c
-                c1[n] = last_c
+                b0[n] = a
+                b1[n] = e
+                c0[n] = ca
+                c1[n] = ce
                 n += 1
             elif n > 0 and doc[n - 1] == d:
                 blank_since = True
-            if pos >= end:
+            if q >= end:
                 break
             # the line break: \r\n, \r or \n
-            if buf[pos] == 13 and pos + 1 < end and buf[pos + 1] == 10:
-                pos += 2
-                ch += 2
+            if buf[q] == 13 and q + 1 < end and buf[q + 1] == 10:
+                pos = q + 2
+                ch = cq + 2
             else:
-                pos += 1
-                ch += 1
-            # a line holding only spaces followed by the break is blank: the
-            # check above (first_b < 0) covers it
+                pos = q + 1
+                ch = cq + 1
     return doc[:n], block[:n], b0[:n], b1[:n], c0[:n], c1[:n]
+
+
+@njit(cache=True)
+def _grow(arr, cap):
+    out = np.empty(cap, dtype=arr.dtype)
+    out[: arr.shape[0]] = arr
+    return out
 
 
 def split_spans(
@@ -147,8 +173,7 @@ def split_spans(
     char start, char end) arrays, in document and text order."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-    breaks = int(np.count_nonzero(buf == 10) + np.count_nonzero(buf == 13))
-    doc, block, b0, b1, c0, c1 = _lines(buf, np.asarray(starts, np.int64), np.asarray(ends, np.int64), breaks)
+    doc, block, b0, b1, c0, c1 = _lines(buf, np.asarray(starts, np.int64), np.asarray(ends, np.int64))
     if split == "line" or len(doc) == 0:
         return doc, b0, b1, c0, c1
     ndocs = len(starts)

@@ -358,8 +358,20 @@ def shingle_hashes(text: str, ngram: int = 5, unit: str = "word") -> np.ndarray:
     raise AssertionError("unreachable: the normalised pass is never unsafe")
 
 
+@njit(cache=True)
+def _unit_table(amap):
+    """uint64[128]: each ASCII byte's character unit hash (:func:`unit_hash` of
+    its normalised character), or 0 where it is not a word character (a unit
+    hash is never 0: FNV's multiply by an odd prime is a bijection)."""
+    out = np.zeros(128, dtype=np.uint64)
+    for b in range(128):
+        if amap[b] >= 0:
+            out[b] = (uint64(FNV_OFFSET) ^ uint64(amap[b])) * uint64(FNV_PRIME)
+    return out
+
+
 @njit(cache=True, inline="always")
-def _item_chars(buf, pos, end, flags, moff, mlen, mdata, amap, raw, n, ring, out, cnt, reserve):
+def _item_chars(buf, pos, end, flags, moff, mlen, mdata, uval, raw, n, ring, out, cnt, reserve):
     """Append the character shingle hashes of ``buf[pos:end]`` (what
     :func:`_fill` emits with ``char_mode``, without its resumable state) to
     ``out[cnt:]``, which must have room for two per byte; ``reserve`` more
@@ -383,60 +395,61 @@ def _item_chars(buf, pos, end, flags, moff, mlen, mdata, amap, raw, n, ring, out
     while pos < end:
         b0 = buf[pos]
         if b0 < 0x80:  # ASCII: at most two units per byte
-            c = amap[b0]
+            v = uval[b0]
             pos += 1
-            if c < 0:
-                in_tok = False
+        else:
+            cp, size = _decode(buf, pos)
+            f = flags[cp]
+            if raw and f != WORD and f != 0:
+                # mapped (case, compatibility form) or unsafe: the general path
+                if cap - cnt < 2 * (end - pos) + reserve + 64:
+                    return cnt, False
+                if f & UNSAFE:
+                    return cnt, False
+                pos += size
+                k = np.int64(mlen[cp]) if f & MAPPED else 1
+                for q in range(k):
+                    c = np.int64(mdata[moff[cp] + q]) if f & MAPPED else cp
+                    if not (flags[c] & WORD):
+                        in_tok = False
+                        continue
+                    if not in_tok:
+                        in_tok = True
+                        if ntok > 0:
+                            total, roll, cnt = _push(ring, total, roll, top, space_unit, n, out, cnt)
+                        ntok += 1
+                    total, roll, cnt = _push(ring, total, roll, top, (fnv_offset ^ uint64(c)) * fnv_prime, n, out,
+                                             cnt)
                 continue
-            # the window update is written out twice by hand (space unit,
-            # then the character): a helper taking the arrays costs a
-            # third of this loop's speed
-            v = (fnv_offset ^ uint64(c)) * fnv_prime
-            if not in_tok:
-                in_tok = True
-                if ntok > 0:
-                    if total >= n:
-                        roll -= ring[(total - n) & mask] * top
-                    roll = roll * base + space_unit
-                    ring[total & mask] = space_unit
-                    total += 1
-                    if total >= n:
-                        out[cnt] = _fmix64(roll ^ nn)
-                        cnt += 1
-                ntok += 1
-            if total >= n:
-                roll -= ring[(total - n) & mask] * top
-            roll = roll * base + v
-            ring[total & mask] = v
-            total += 1
-            if total >= n:
-                out[cnt] = _fmix64(roll ^ nn)
-                cnt += 1
+            # a character that is its own normalisation: one unit or none
+            pos += size
+            v = (fnv_offset ^ uint64(cp)) * fnv_prime if f & WORD else uint64(0)
+        if v == 0:
+            in_tok = False
             continue
-        if cap - cnt < 2 * (end - pos) + reserve + 64:
-            return cnt, False
-        cp, size = _decode(buf, pos)
-        pos += size
-        f = flags[cp]
-        k = 1
-        mapped = False
-        if raw and f != WORD and f != 0:
-            if f & UNSAFE:
-                return cnt, False
-            if f & MAPPED:
-                k = np.int64(mlen[cp])
-                mapped = True
-        for q in range(k):
-            c = np.int64(mdata[moff[cp] + q]) if mapped else cp
-            if not (flags[c] & WORD):
-                in_tok = False
-                continue
-            if not in_tok:
-                in_tok = True
-                if ntok > 0:
-                    total, roll, cnt = _push(ring, total, roll, top, space_unit, n, out, cnt)
-                ntok += 1
-            total, roll, cnt = _push(ring, total, roll, top, (fnv_offset ^ uint64(c)) * fnv_prime, n, out, cnt)
+        # the window update is written out by hand (space unit, then the
+        # character): a helper taking the arrays costs a third of this
+        # loop's speed
+        if not in_tok:
+            in_tok = True
+            if ntok > 0:
+                if total >= n:
+                    roll -= ring[(total - n) & mask] * top
+                roll = roll * base + space_unit
+                ring[total & mask] = space_unit
+                total += 1
+                if total >= n:
+                    out[cnt] = _fmix64(roll ^ nn)
+                    cnt += 1
+            ntok += 1
+        if total >= n:
+            roll -= ring[(total - n) & mask] * top
+        roll = roll * base + v
+        ring[total & mask] = v
+        total += 1
+        if total >= n:
+            out[cnt] = _fmix64(roll ^ nn)
+            cnt += 1
     if 0 < total < n:
         out[cnt] = _fmix64(roll ^ uint64(total))
         cnt += 1
@@ -460,9 +473,10 @@ def _char_hashes(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n):
     offs = np.zeros(m + 1, dtype=np.int64)
     unsafe = np.zeros(m, dtype=np.bool_)
     ring = _ring(n)
+    uval = _unit_table(amap)
     cnt = 0
     for d in range(m):
-        got, ok = _item_chars(buf, starts[d], ends[d], flags, moff, mlen, mdata, amap, raw, n, ring, flat, cnt,
+        got, ok = _item_chars(buf, starts[d], ends[d], flags, moff, mlen, mdata, uval, raw, n, ring, flat, cnt,
                               2 * after[d])
         if ok:
             cnt = got

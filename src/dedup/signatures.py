@@ -36,7 +36,7 @@ from numba import njit, uint64
 
 from ._hash import MASK64, P1, P2, _fmix64, fmix64
 from .config import Config
-from .shingling import _DONE, _UNSAFE, ROOM, STATE_SIZE, Scanner, _fill, _item_chars, _ring, _start
+from .shingling import _DONE, _UNSAFE, ROOM, STATE_SIZE, Scanner, _fill, _item_chars, _ring, _start, _unit_table
 
 EMPTY = 0xFFFFFFFF  # a bin no shingle reached (all bins of an empty document)
 ROUNDS = 8
@@ -309,6 +309,7 @@ def _sketches(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mo
     rs, bs = _seeds(seed, k)
     scratch = np.empty(2 * limit + 4 * ROOM, dtype=np.uint64)
     ring = _ring(n)
+    uval = _unit_table(amap)
     st = np.zeros(STATE_SIZE, dtype=np.int64)
     for d in range(starts.shape[0]):
         start, end = starts[d], ends[d]
@@ -316,7 +317,7 @@ def _sketches(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mo
             status[d] = LONG
             continue
         if char_mode:
-            cnt, ok = _item_chars(buf, start, end, flags, moff, mlen, mdata, amap, raw, n, ring, scratch, 0, 0)
+            cnt, ok = _item_chars(buf, start, end, flags, moff, mlen, mdata, uval, raw, n, ring, scratch, 0, 0)
         else:
             _start(st, start)
             cnt = 0

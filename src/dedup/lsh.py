@@ -81,24 +81,37 @@ def _band_keys(sig, bands, rows):
     return out
 
 
+# A bucket is one row of a uint64[capacity, 2] table: its band key (0: an
+# empty slot) and its first and latest members as two uint32 halves, so a
+# probe touches one cache line.
+LOW32 = 0xFFFFFFFF
+
+
+@njit(cache=True, inline="always")
+def _members(word):
+    return np.int64(word >> uint64(32)), np.int64(word & uint64(LOW32))
+
+
 @njit(cache=True)
-def _lookup(keys, first, last, bandkeys, ids, insert, cand, ncand):
+def _lookup(table, bandkeys, ids, insert, cand, ncand):
     """Candidates of each row of ``bandkeys``; with ``insert``, add it after.
 
     ``cand[d, :ncand[d]]`` gets the distinct first/last members of row d's
     buckets, in band order. Returns how many new buckets were created.
     """
-    mask = keys.shape[0] - 1
+    mask = table.shape[0] - 1
     created = 0
     for d in range(bandkeys.shape[0]):
         c = 0
+        me = uint64(ids[d])
         for i in range(bandkeys.shape[1]):
             key = bandkeys[d, i]
             s = np.int64(key & uint64(mask))
-            while keys[s] != uint64(0) and keys[s] != key:
+            while table[s, 0] != uint64(0) and table[s, 0] != key:
                 s = (s + 1) & mask
-            if keys[s] == key:
-                for who in (first[s], last[s]):
+            if table[s, 0] == key:
+                first, last = _members(table[s, 1])
+                for who in (first, last):
                     seen = False
                     for q in range(c):
                         if cand[d, q] == who:
@@ -108,29 +121,27 @@ def _lookup(keys, first, last, bandkeys, ids, insert, cand, ncand):
                         cand[d, c] = who
                         c += 1
                 if insert:
-                    last[s] = ids[d]
+                    table[s, 1] = (uint64(first) << uint64(32)) | me
             elif insert:
-                keys[s] = key
-                first[s] = ids[d]
-                last[s] = ids[d]
+                table[s, 0] = key
+                table[s, 1] = (me << uint64(32)) | me
                 created += 1
         ncand[d] = c
     return created
 
 
 @njit(cache=True)
-def _rehash(keys, first, last, nkeys, nfirst, nlast):
-    mask = nkeys.shape[0] - 1
-    for s in range(keys.shape[0]):
-        key = keys[s]
+def _rehash(table, grown):
+    mask = grown.shape[0] - 1
+    for s in range(table.shape[0]):
+        key = table[s, 0]
         if key == uint64(0):
             continue
         t = np.int64(key & uint64(mask))
-        while nkeys[t] != uint64(0):
+        while grown[t, 0] != uint64(0):
             t = (t + 1) & mask
-        nkeys[t] = key
-        nfirst[t] = first[s]
-        nlast[t] = last[s]
+        grown[t, 0] = key
+        grown[t, 1] = table[s, 1]
 
 
 @njit(cache=True)
@@ -139,9 +150,7 @@ def _lookup_grouped(bandkeys, ids, groups, cand, ncand):
     ``groups`` (a small table per group, so it stays in cache)."""
     m, b = bandkeys.shape
     size = 64
-    keys = np.zeros(size, dtype=np.uint64)
-    first = np.zeros(size, dtype=np.int32)
-    last = np.zeros(size, dtype=np.int32)
+    table = np.zeros((size, 2), dtype=np.uint64)
     g0 = 0
     while g0 < m:
         g1 = g0
@@ -151,30 +160,28 @@ def _lookup_grouped(bandkeys, ids, groups, cand, ncand):
         if need > size:
             while size < need:
                 size *= 2
-            keys = np.zeros(size, dtype=np.uint64)
-            first = np.zeros(size, dtype=np.int32)
-            last = np.zeros(size, dtype=np.int32)
-        _lookup(keys, first, last, bandkeys[g0:g1], ids[g0:g1], True, cand[g0:g1], ncand[g0:g1])
-        _forget(keys, bandkeys[g0:g1])
+            table = np.zeros((size, 2), dtype=np.uint64)
+        _lookup(table, bandkeys[g0:g1], ids[g0:g1], True, cand[g0:g1], ncand[g0:g1])
+        _forget(table, bandkeys[g0:g1])
         g0 = g1
 
 
 @njit(cache=True)
-def _forget(keys, bandkeys):
+def _forget(table, bandkeys):
     """Empty the slots these band keys took, leaving the table empty again."""
-    mask = keys.shape[0] - 1
+    mask = table.shape[0] - 1
     slots = np.empty(bandkeys.size, dtype=np.int64)
     n = 0
     for d in range(bandkeys.shape[0]):
         for i in range(bandkeys.shape[1]):
             key = bandkeys[d, i]
             s = np.int64(key & uint64(mask))
-            while keys[s] != key:
+            while table[s, 0] != key:
                 s = (s + 1) & mask
             slots[n] = s
             n += 1
     for q in range(n):  # only now: emptying earlier would cut later probe chains
-        keys[slots[q]] = uint64(0)
+        table[slots[q], 0] = uint64(0)
 
 
 class BucketTable:
@@ -182,27 +189,23 @@ class BucketTable:
 
     def __init__(self, capacity: int = 1024) -> None:
         cap = 1 << max(4, math.ceil(math.log2(max(capacity, 16))))
-        self.keys = np.zeros(cap, dtype=np.uint64)
-        self.first = np.zeros(cap, dtype=np.int32)
-        self.last = np.zeros(cap, dtype=np.int32)
+        self.table = np.zeros((cap, 2), dtype=np.uint64)
         self.size = 0
 
     @property
     def nbytes(self) -> int:
-        return self.keys.nbytes + self.first.nbytes + self.last.nbytes
+        return self.table.nbytes
 
     def _reserve(self, extra: int) -> None:
         need = self.size + extra
-        if need <= MAX_LOAD * self.keys.shape[0]:
+        cap = self.table.shape[0]
+        if need <= MAX_LOAD * cap:
             return
-        cap = self.keys.shape[0]
         while need > MAX_LOAD * cap:
             cap *= 2
-        keys = np.zeros(cap, dtype=np.uint64)
-        first = np.zeros(cap, dtype=np.int32)
-        last = np.zeros(cap, dtype=np.int32)
-        _rehash(self.keys, self.first, self.last, keys, first, last)
-        self.keys, self.first, self.last = keys, first, last
+        grown = np.zeros((cap, 2), dtype=np.uint64)
+        _rehash(self.table, grown)
+        self.table = grown
 
     def candidates(
         self, bandkeys: np.ndarray, ids: np.ndarray, insert: bool
@@ -214,7 +217,5 @@ class BucketTable:
         cand = np.empty((m, 2 * b), dtype=np.int32)
         ncand = np.zeros(m, dtype=np.int64)
         if m:
-            self.size += _lookup(
-                self.keys, self.first, self.last, bandkeys, ids.astype(np.int32), insert, cand, ncand
-            )
+            self.size += _lookup(self.table, bandkeys, ids.astype(np.int32), insert, cand, ncand)
         return cand, ncand

@@ -118,3 +118,12 @@ def test_sentences_on_a_common_pattern_are_not_a_template():
                     f"The {c} minister said on {d} that talks with {city} would resume in {m}.")
     bp = dedup.find_boilerplate(docs, min_docs=3)
     assert [t.text for t in bp.templates] == ["Mandatory credit: Reuters"]
+
+
+def test_stripping_a_stream_equals_applying_its_cuts():
+    """The batch remover strip uses gives what apply_cuts gives with the annotated cuts."""
+    bp = dedup.find_boilerplate(corpus(), min_docs=3)
+    stream = corpus() + ["  Mandatory credit: Getty\r\n\r\nA story.\n© 2031 Example News. All rights reserved.\n", ""]
+    cuts = list(bp.strip(stream, annotate=True))
+    assert any(cuts)
+    assert list(bp.strip(stream)) == [dedup.apply_cuts(t, c) for t, c in zip(stream, cuts)]

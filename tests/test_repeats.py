@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -172,3 +173,22 @@ def test_apply_cuts_equals_the_mask_spec(text, data):
     pos = st.integers(0, len(text))
     cuts = [tuple(sorted(data.draw(st.tuples(pos, pos)))) for _ in range(data.draw(st.integers(0, 4)))]
     assert dedup.apply_cuts(text, cuts) == spec_apply_cuts(text, cuts)
+
+
+@given(
+    st.lists(st.text(alphabet="ab \n\r\t\u3000é\u2028", max_size=30), min_size=1, max_size=4),
+    st.sampled_from(["line", "blank"]),
+    st.data(),
+)
+def test_removing_items_equals_applying_their_cuts(texts, split, data):
+    """The batch remover (no white-space walk) equals apply_cuts on the same spans."""
+    from dedup.paragraphs import Batch
+    from dedup.spans import remove_items
+
+    batch = Batch(texts, split)
+    cut = sorted(data.draw(st.sets(st.integers(0, max(len(batch) - 1, 0)), max_size=len(batch))))
+    got = remove_items(texts, batch.doc, batch.c0, batch.c1, np.array(cut, dtype=np.int64))
+    spans = [[] for _ in texts]
+    for i in cut:
+        spans[batch.doc[i]].append((int(batch.c0[i]), int(batch.c1[i])))
+    assert got == [dedup.apply_cuts(t, s) for t, s in zip(texts, spans)]

@@ -49,7 +49,7 @@ from .paragraphs import (
     Batch,
 )
 from .shingling import Scanner
-from .spans import Cut, apply_cuts
+from .spans import Cut, apply_cuts, remove_items
 
 FORMAT = "dedup-boilerplate"
 FORMAT_VERSION = 1
@@ -235,8 +235,21 @@ class Boilerplate:
     def cuts(self, texts: Sequence[str]) -> list[list[Cut]]:
         """For each text, its boilerplate lines (kind ``"boilerplate"``), in order."""
         texts = check_texts(texts)
+        batch, best = self._match(texts)
+        variant_texts = self._prepare()[-1]
+        out: list[list[Cut]] = [[] for _ in texts]
+        i = np.fromiter(sorted(best), np.int64, len(best))
+        templates = self.templates
+        for d, s, e, (t, sim) in zip(batch.doc[i].tolist(), batch.c0[i].tolist(), batch.c1[i].tolist(),
+                                     map(best.__getitem__, i.tolist())):
+            out[d].append(Cut(s, e, "boilerplate", templates[t].text, sim, texts[d][s:e] in variant_texts[t]))
+        return out
+
+    def _match(self, texts: list[str]) -> tuple[Batch, dict[int, tuple[int, float]]]:
+        """The batch of lines of ``texts``, and the template (and similarity)
+        of each of its boilerplate lines."""
         cfg = self.match_config
-        table, owner, vflat, voffs, labels, numbered, variant_texts = self._prepare()
+        table, owner, vflat, voffs, labels, numbered, _ = self._prepare()
         batch = Batch(texts, "line")
         sig, counts, _, _ = signatures.sketch(batch.scanner, cfg)
         live = np.flatnonzero(counts > 0)
@@ -261,13 +274,7 @@ class Boilerplate:
                     t = known.get(key)
                     if t is not None:
                         best[i] = (t, 0.0)
-        out: list[list[Cut]] = [[] for _ in texts]
-        i = np.fromiter(sorted(best), np.int64, len(best))
-        templates = self.templates
-        for d, s, e, (t, sim) in zip(batch.doc[i].tolist(), batch.c0[i].tolist(), batch.c1[i].tolist(),
-                                     map(best.__getitem__, i.tolist())):
-            out[d].append(Cut(s, e, "boilerplate", templates[t].text, sim, texts[d][s:e] in variant_texts[t]))
-        return out
+        return batch, best
 
     def strip(
         self,
@@ -293,6 +300,10 @@ class Boilerplate:
 
     def _strip_batch(self, texts, keep, seen, annotate):
         if not texts:
+            return
+        if keep == "none" and not annotate:
+            batch, best = self._match(check_texts(texts))
+            yield from remove_items(texts, batch.doc, batch.c0, batch.c1, np.fromiter(sorted(best), np.int64, len(best)))
             return
         for text, cuts in zip(texts, self.cuts(texts)):
             if keep == "first":

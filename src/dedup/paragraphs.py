@@ -36,7 +36,7 @@ from .clusters import (
 from .config import Config
 from .documents import check_texts, make_config
 from .shingling import Scanner, _decode, encode_batch
-from .spans import Cut, apply_cuts
+from .spans import Cut, remove_items
 
 Split = Literal["auto", "line", "blank"]
 SPLITS = ("auto", "line", "blank")
@@ -282,6 +282,11 @@ class Batch:
                     best[c] = best[r]
         return best
 
+    def removed(self, config: Config, scope: str) -> list[str]:
+        """The texts without their paragraphs that match an earlier one."""
+        best = self.matches(config, scope)
+        return remove_items(self.texts, self.doc, self.c0, self.c1, np.fromiter(sorted(best), np.int64, len(best)))
+
     def cuts(self, config: Config, scope: str) -> list[list[Cut]]:
         """Each text's paragraphs that match an earlier one (see :meth:`matches`)."""
         kind = "repeat" if scope == "within" else "cross-document"
@@ -367,25 +372,26 @@ def remove_repeats(
     >>> remove_repeats("A first paragraph here.\\nAnother one.\\nA first paragraph here.\\nThe end.")
     'A first paragraph here.\\nAnother one.\\nThe end.'
     """
-    cuts = find_repeats(text, threshold=threshold, ngram=ngram, unit=unit, split=split, config=config)
     if annotate:
-        return cuts
+        return find_repeats(text, threshold=threshold, ngram=ngram, unit=unit, split=split, config=config)
     if isinstance(text, str):
-        return apply_cuts(text, cuts)
-    return [apply_cuts(t, c) for t, c in zip(text, cuts)]
+        return _cuts([text], "within", threshold, ngram, unit, split, config, remove=True)[0]
+    return _cuts(text, "within", threshold, ngram, unit, split, config, remove=True)
 
 
 def _repeats(texts, threshold, ngram, unit, split, config) -> list[list[Cut]]:
     return _cuts(texts, "within", threshold, ngram, unit, split, config)
 
 
-def _cuts(texts, scope, threshold, ngram, unit, split, config) -> list[list[Cut]]:
+def _cuts(texts, scope, threshold, ngram, unit, split, config, remove=False) -> list[list[Cut]] | list[str]:
     """The cuts of ``scope`` ("within" a text or "across" texts), with the
-    defaults of that scope (32 permutations within, 64 across)."""
+    defaults of that scope (32 permutations within, 64 across); with
+    ``remove``, the texts without them instead."""
     defaults, num_perm = (PARAGRAPH_DEFAULTS, PARAGRAPH_NUM_PERM) if scope == "within" else (
         CORPUS_DEFAULTS, CORPUS_NUM_PERM)
     cfg = make_config(config, defaults, threshold=threshold, ngram=ngram, unit=unit, num_perm=num_perm)
-    return Batch(check_texts(texts), split).cuts(cfg, scope)
+    batch = Batch(check_texts(texts), split)
+    return batch.removed(cfg, scope) if remove else batch.cuts(cfg, scope)
 
 
 def find_shared_paragraphs(
@@ -427,5 +433,4 @@ def remove_shared_paragraphs(
 
     With ``annotate=True``, the cuts instead (as :func:`find_shared_paragraphs`).
     """
-    cuts = find_shared_paragraphs(texts, threshold=threshold, ngram=ngram, unit=unit, split=split, config=config)
-    return cuts if annotate else [apply_cuts(t, c) for t, c in zip(texts, cuts)]
+    return _cuts(texts, "across", threshold, ngram, unit, split, config, remove=not annotate)

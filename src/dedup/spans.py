@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
+
+import numpy as np
 
 
 class Cut(NamedTuple):
@@ -63,3 +65,40 @@ def apply_cuts(text: str, cuts: Iterable[Cut | tuple[int, int]]) -> str:
         pos = e
     out.append(text[pos:])
     return "".join(out)
+
+
+def remove_items(texts: Sequence[str], doc: np.ndarray, c0: np.ndarray, c1: np.ndarray,
+                 cut: np.ndarray) -> list[str]:
+    """The texts without the items ``cut`` (sorted indices) of a batch whose
+    items are the non-blank lines or paragraphs of ``texts``, in order
+    (``texts[doc[i]][c0[i]:c1[i]]``, trimmed): what :func:`apply_cuts` gives
+    with their spans, without walking over white space. Between two
+    consecutive items of a text there is only white space, so the space
+    before an item reaches back to the end of the one before it (or to the
+    start of the text), and the space after a first item reaches on to the
+    start of the next (or the end of the text)."""
+    out = list(texts)
+    if not len(cut):
+        return out
+    m = len(doc)
+    d = doc[cut]
+    before = np.maximum(cut - 1, 0)
+    after = np.minimum(cut + 1, m - 1)
+    has_before = (cut > 0) & (doc[before] == d)
+    s = np.where(has_before, c1[before], 0)
+    ends = np.fromiter((len(texts[x]) for x in d.tolist()), np.int64, len(d))
+    e = np.where(has_before, c1[cut], np.where((cut + 1 < m) & (doc[after] == d), c0[after], ends))
+    bounds = np.flatnonzero(np.r_[True, d[1:] != d[:-1], True])
+    s, e, d = s.tolist(), e.tolist(), d.tolist()
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        text = texts[d[lo]]
+        pieces, pos = [], 0
+        for k in range(lo, hi):
+            if s[k] < pos:  # the item before was cut from the start with its trailing space
+                pos = max(pos, e[k])
+                continue
+            pieces.append(text[pos : s[k]])
+            pos = e[k]
+        pieces.append(text[pos:])
+        out[d[lo]] = "".join(pieces)
+    return out

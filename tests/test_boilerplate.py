@@ -100,6 +100,10 @@ def test_errors():
         dedup.find_boilerplate([b"a"])
     assert dedup.find_boilerplate([]).templates == []
     assert dedup.strip_boilerplate("", bp) == ""
+    # a bad item deep in a stream is named by its place in the stream, not in its batch
+    stream = ["A story."] * (dedup.boilerplate.BATCH + 5) + [None]
+    with pytest.raises(TypeError, match=f"text at position {len(stream) - 1} is NoneType"):
+        list(bp.strip(stream))
 
 
 def test_sentences_on_a_common_pattern_are_not_a_template():

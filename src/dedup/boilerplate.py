@@ -37,7 +37,7 @@ from . import signatures
 from ._files import replacing
 from .clusters import _jaccard_pairs, _roots, hash_sets, pairs_of
 from .config import Config
-from .documents import check_texts, make_config
+from .documents import BATCH_BYTES, check_texts, make_config
 from .lsh import BucketTable, _band_keys
 from .paragraphs import (
     CORPUS_DEFAULTS,
@@ -53,7 +53,7 @@ from .spans import Cut, apply_cuts, remove_items
 
 FORMAT = "dedup-boilerplate"
 FORMAT_VERSION = 1
-BATCH = 256
+BATCH = 1024  # texts per batch when stripping a stream, or BATCH_BYTES characters
 # "Label: value" lines: one to three words, then ':', '|', '–' or '—', then a short value
 LABEL_LINE = re.compile(r"([^\W\d_]+(?:[ \t]+[^\W\d_]+){0,2})[ \t]*[:|–—][ \t]*\S[^\n\r]{0,60}")
 MAX_LABEL_LINE = 120
@@ -291,18 +291,22 @@ class Boilerplate:
         _check_keep(keep)
         seen: set[str] = set()
         batch: list[str] = []
+        size = start = 0
         for text in texts:
             batch.append(text)
-            if len(batch) >= BATCH:
-                yield from self._strip_batch(batch, keep, seen, annotate)
-                batch = []
-        yield from self._strip_batch(batch, keep, seen, annotate)
+            size += len(text) if isinstance(text, str) else 0
+            if len(batch) >= BATCH or size >= BATCH_BYTES:
+                yield from self._strip_batch(batch, keep, seen, annotate, start)
+                start += len(batch)
+                batch, size = [], 0
+        yield from self._strip_batch(batch, keep, seen, annotate, start)
 
-    def _strip_batch(self, texts, keep, seen, annotate):
+    def _strip_batch(self, texts, keep, seen, annotate, start):
         if not texts:
             return
+        texts = check_texts(texts, start)  # a bad item is named by its place in the stream
         if keep == "none" and not annotate:
-            batch, best = self._match(check_texts(texts))
+            batch, best = self._match(texts)
             yield from remove_items(texts, batch.doc, batch.c0, batch.c1, np.fromiter(sorted(best), np.int64, len(best)))
             return
         for text, cuts in zip(texts, self.cuts(texts)):

@@ -40,3 +40,21 @@ def test_a_template_shared_by_many_documents_costs_two_candidates_each():
     cand, ncand = table.candidates(keys, np.arange(n), True)
     assert ncand.max() == 2 and table.size == b
     assert set(cand[n - 1, :2]) == {0, n - 2}
+
+
+@given(st.lists(st.lists(st.integers(1, 6), min_size=3, max_size=3), max_size=40))
+def test_band_at_a_time_lookup_equals_the_shared_table(rows):
+    """The one-shot band-major lookup gives each row the candidates, in the
+    order, that inserting the rows one by one into a BucketTable gives."""
+    from dedup.lsh import _lookup_banded
+
+    keys = np.array(rows, dtype=np.uint64).reshape(-1, 3)
+    keys += np.arange(3, dtype=np.uint64) * np.uint64(100)  # a key belongs to one band
+    ids = np.arange(len(keys), dtype=np.int32) * 3 + 7
+    table = BucketTable(capacity=1)
+    want, nwant = table.candidates(keys, ids, insert=True)
+    got = np.empty_like(want)
+    ngot = np.zeros(len(keys), dtype=np.int64)
+    _lookup_banded(keys, ids, got, ngot)
+    assert ngot.tolist() == nwant.tolist()
+    assert all(got[d, : ngot[d]].tolist() == want[d, : nwant[d]].tolist() for d in range(len(keys)))

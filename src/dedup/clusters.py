@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit, uint64
 
 from .config import Config
-from .lsh import BucketTable, _band_keys, _lookup_grouped
+from .lsh import _band_keys, _lookup_banded, _lookup_grouped
 from .shingling import (
     _DONE,
     _UNSAFE,
@@ -256,8 +256,9 @@ def candidate_pairs(
         return pairs_of(cand, ncand, live)
     if groups is not None:
         keys = _salt(keys, groups[live])
-    table = BucketTable(capacity=len(live) * config.bands * 2)
-    cand, ncand = table.candidates(keys, live, insert=True)
+    cand = np.empty((len(live), 2 * config.bands), dtype=np.int32)
+    ncand = np.zeros(len(live), dtype=np.int64)
+    _lookup_banded(keys, live.astype(np.int32), cand, ncand)
     return pairs_of(cand, ncand, live)
 
 

@@ -131,6 +131,46 @@ def _lookup(table, bandkeys, ids, insert, cand, ncand):
 
 
 @njit(cache=True)
+def _lookup_banded(bandkeys, ids, cand, ncand):
+    """:func:`_lookup` with insertion into a fresh table, one band at a time:
+    a table holds one band's keys only, so it stays in cache. Each row's
+    candidates still come in band order, so the result is the same."""
+    m, b = bandkeys.shape
+    size = 16
+    while size < 2 * m + 16:
+        size *= 2
+    table = np.zeros((size, 2), dtype=np.uint64)
+    mask = size - 1
+    ncand[:] = 0
+    for i in range(b):
+        if i > 0:
+            table[:] = 0
+        for d in range(m):
+            key = bandkeys[d, i]
+            s = np.int64(key & uint64(mask))
+            while table[s, 0] != uint64(0) and table[s, 0] != key:
+                s = (s + 1) & mask
+            me = uint64(ids[d])
+            if table[s, 0] == key:
+                first, last = _members(table[s, 1])
+                c = ncand[d]
+                for who in (first, last):
+                    seen = False
+                    for q in range(c):
+                        if cand[d, q] == who:
+                            seen = True
+                            break
+                    if not seen:
+                        cand[d, c] = who
+                        c += 1
+                ncand[d] = c
+                table[s, 1] = (uint64(first) << uint64(32)) | me
+            else:
+                table[s, 0] = key
+                table[s, 1] = (me << uint64(32)) | me
+
+
+@njit(cache=True)
 def _rehash(table, grown):
     mask = grown.shape[0] - 1
     for s in range(table.shape[0]):

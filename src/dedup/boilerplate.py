@@ -25,16 +25,17 @@ import json
 import math
 import os
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+from numba import njit
 
 from . import signatures
 from ._files import replacing
+from ._labels import ASK, LABEL_LINE, NO, YES, _label_keys, _number_keys, key_hash, label_key_of, number_key_of
 from .clusters import _jaccard_pairs, _roots, hash_sets, pairs_of
 from .config import Config
 from .documents import BATCH_BYTES, check_texts, make_config
@@ -54,16 +55,9 @@ from .spans import Cut, apply_cuts, remove_items
 FORMAT = "dedup-boilerplate"
 FORMAT_VERSION = 1
 BATCH = 1024  # texts per batch when stripping a stream, or BATCH_BYTES characters
-# "Label: value" lines: one to three words, then ':', '|', '–' or '—', then a short value
-LABEL_LINE = re.compile(r"([^\W\d_]+(?:[ \t]+[^\W\d_]+){0,2})[ \t]*[:|–—][ \t]*\S[^\n\r]{0,60}")
 MAX_LABEL_LINE = 120
 _DIGITS = re.compile(r"\d")
 MIN_TOP_SHARE = 0.05  # a template's most common variant is in at least this share of its documents
-_NUMBERS = re.compile(r"\d+")
-
-
-def _label_key(label: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", label).casefold().split())
 
 
 def _short_lines_with(batch: Batch, byte_mask: np.ndarray, skip: np.ndarray | None) -> np.ndarray:
@@ -79,9 +73,22 @@ def _short_lines_with(batch: Batch, byte_mask: np.ndarray, skip: np.ndarray | No
     return np.flatnonzero(has)
 
 
-def _label_lines(texts: Sequence[str], batch: Batch, skip: np.ndarray | None = None) -> list[tuple[int, str]]:
-    """(line index, label key) of every "Label: value" line of the batch
-    (but those where ``skip`` is true).
+def _keyed_lines(batch: Batch, lines: np.ndarray, kernel, spec) -> tuple[np.ndarray, np.ndarray]:
+    """(line indices, key hashes) of the ``lines`` that have a key: the
+    kernel decides what it can, ``spec`` (text -> key or None) the rest."""
+    scanner = batch.scanner
+    verdict, hashes = kernel(scanner.buf, scanner.starts, scanner.ends, lines)
+    for p in np.flatnonzero(verdict == ASK).tolist():
+        key = spec(batch.text_of(int(lines[p])))
+        verdict[p] = NO if key is None else YES
+        hashes[p] = 0 if key is None else key_hash(key)
+    yes = verdict == YES
+    return lines[yes], hashes[yes]
+
+
+def _label_lines(batch: Batch, skip: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(line indices, label key hashes) of every "Label: value" line of the
+    batch (but those where ``skip`` is true), see :func:`label_key_of`.
 
     Only lines short enough to be one are tried (a label of up to three
     words and a value of up to 60 characters).
@@ -89,25 +96,15 @@ def _label_lines(texts: Sequence[str], batch: Batch, skip: np.ndarray | None = N
     buf = batch.scanner.buf
     # lines holding a delimiter byte (':', '|', or the lead byte of '–'/'—')
     short = _short_lines_with(batch, (buf == 0x3A) | (buf == 0x7C) | (buf == 0xE2), skip)
-    out = []
-    match = LABEL_LINE.fullmatch
-    for i, d, s, e in zip(short.tolist(), batch.doc[short].tolist(), batch.c0[short].tolist(), batch.c1[short].tolist()):
-        m = match(texts[d], s, e)
-        if m is not None:
-            out.append((i, _label_key(m.group(1))))
-    return out
+    return _keyed_lines(batch, short, _label_keys, label_key_of)
 
 
-def _numbered_lines(texts: Sequence[str], batch: Batch, skip: np.ndarray | None = None) -> list[tuple[int, str]]:
-    """(line index, key) of short lines holding digits (but those where
-    ``skip`` is true); the key is the normalised line with every run of
-    digits replaced by 0."""
+def _numbered_lines(batch: Batch, skip: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(line indices, key hashes) of short lines holding digits (but those
+    where ``skip`` is true), keyed by :func:`number_key_of`."""
     buf = batch.scanner.buf
     short = _short_lines_with(batch, (buf >= 0x30) & (buf <= 0x39), skip)
-    return [
-        (i, _NUMBERS.sub("0", _label_key(texts[d][s:e])))
-        for i, d, s, e in zip(short.tolist(), batch.doc[short].tolist(), batch.c0[short].tolist(), batch.c1[short].tolist())
-    ]
+    return _keyed_lines(batch, short, _number_keys, number_key_of)
 
 
 @dataclass(frozen=True)
@@ -221,9 +218,9 @@ class Boilerplate:
             table = BucketTable(capacity=max(16, 2 * len(live) * cfg.bands))
             table.candidates(_band_keys(sig[live], cfg.bands, cfg.rows), live, insert=True)
             flat, offs = hash_sets(scanner, self.config.ngram, self.config.unit)
-            labels = {t.label: i for i, t in enumerate(self.templates) if t.label}
+            labels = {key_hash(t.label): i for i, t in enumerate(self.templates) if t.label}
             numbered = {
-                _NUMBERS.sub("0", _label_key(v)): i
+                key_hash(number_key_of(v)): i
                 for i, t in enumerate(self.templates)
                 for v, _ in t.variants
                 if _DIGITS.search(v) and len(v) <= MAX_LABEL_LINE
@@ -270,10 +267,10 @@ class Boilerplate:
                 # only lines no variant matched
                 matched = np.zeros(len(batch), dtype=bool)
                 matched[np.fromiter(best, np.int64, len(best))] = True
-                for i, key in found(texts, batch, matched):
-                    t = known.get(key)
-                    if t is not None:
-                        best[i] = (t, 0.0)
+                lines, hashes = found(batch, matched)
+                hit = np.isin(hashes, np.fromiter(known, np.uint64, len(known)))
+                for i, h in zip(lines[hit].tolist(), hashes[hit].tolist()):
+                    best[i] = (known[h], 0.0)
         return batch, best
 
     def strip(
@@ -330,6 +327,35 @@ def _check_keep(keep: str) -> None:
         raise ValueError(f"keep must be 'none' (cut every copy) or 'first' (keep the first), got {keep!r}")
 
 
+@njit(cache=True)
+def _find(parent, x):
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
+@njit(cache=True)
+def _union_by_key(parent, items, keys):
+    """Merge the sets of ``items`` that share a key; a set is named by its
+    smallest member, so the result does not depend on the order of merges."""
+    order = np.argsort(keys, kind="mergesort")
+    for q in range(1, order.shape[0]):
+        if keys[order[q]] == keys[order[q - 1]]:
+            a = _find(parent, items[order[q - 1]])
+            b = _find(parent, items[order[q]])
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+
+
+@njit(cache=True)
+def _find_all(parent):
+    out = np.empty_like(parent)
+    for x in range(parent.shape[0]):
+        out[x] = _find(parent, x)
+    return out
+
+
 def find_boilerplate(
     texts: Sequence[str],
     *,
@@ -378,34 +404,13 @@ def find_boilerplate(
     partner = np.array([matched[i][0] for i in idx.tolist()], dtype=np.int64)
     root = _roots(n, idx, partner)
     # label lines: merge the clusters of lines that share a label
-    labelled = _label_lines(texts, batch)
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def merge(pairs: list[tuple[int, str]]) -> dict[str, int]:
-        first: dict[str, int] = {}
-        for i, key in pairs:
-            r = find(int(root[i]))
-            if key in first:
-                a = find(first[key])
-                if a != r:
-                    parent[max(a, r)] = min(a, r)
-            else:
-                first[key] = r
-        return first
-
-    by_label = merge(labelled)
-    merge(_numbered_lines(texts, batch))  # lines equal but for their numbers
-    remap = np.arange(n)
-    for x in list(parent):
-        remap[x] = find(x)
-    group = remap[root]
+    # lines that share a label, or are equal but for their numbers: their clusters merge
+    label_lines, label_keys = _label_lines(batch)
+    number_lines, number_keys = _numbered_lines(batch)
+    parent = np.arange(n)
+    _union_by_key(parent, root[label_lines], label_keys)
+    _union_by_key(parent, root[number_lines], number_keys)
+    group = _find_all(parent)[root]
     # documents per group: distinct (group, document) pairs, as one integer each
     pairs = np.unique(group * max(len(texts), 1) + batch.doc) // max(len(texts), 1)
     docs_per_group = np.bincount(pairs, minlength=n)
@@ -414,9 +419,11 @@ def find_boilerplate(
     by_group = in_frequent[np.argsort(group[in_frequent], kind="stable")]
     starts = np.searchsorted(group[by_group], frequent)
     ends = np.searchsorted(group[by_group], frequent, side="right")
+    # a group's label: of its label lines' keys, the one that comes first in the corpus
     labels_of_group: dict[int, str] = {}
-    for key, r in by_label.items():
-        labels_of_group.setdefault(find(r), key)
+    for i in label_lines[np.argsort(group[label_lines], kind="stable")].tolist():
+        if group[i] not in labels_of_group and docs_per_group[group[i]] >= need:
+            labels_of_group[int(group[i])] = label_key_of(batch.text_of(i))
     templates = []
     for g, lo, hi in zip(frequent.tolist(), starts.tolist(), ends.tolist()):
         members = by_group[lo:hi]

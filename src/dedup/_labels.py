@@ -1,0 +1,205 @@
+"""Keys of "Label: value" lines and of lines equal but for their numbers.
+
+The spec is two regular expressions and a normalisation, in plain Python
+(:func:`label_key_of`, :func:`number_key_of`). Boilerplate learning and
+stripping ask for these keys on every short line of a corpus, so a kernel
+(:func:`_label_keys`, :func:`_number_keys`) decides the ASCII lines without
+a Python call per line and gives the 64-bit :func:`key_hash` of their key;
+a line it cannot decide (non-ASCII where it matters) is left to the spec.
+Tests check both agree on arbitrary lines.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+from numba import njit, uint64
+
+from ._hash import MASK64
+from .shingling import FNV_OFFSET, FNV_PRIME, _decode
+
+# "Label: value" lines: one to three words, then ':', '|', '–' or '—', then a short value
+LABEL_LINE = re.compile(r"([^\W\d_]+(?:[ \t]+[^\W\d_]+){0,2})[ \t]*[:|–—][ \t]*\S[^\n\r]{0,60}")
+MAX_VALUE = 60
+_NUMBERS = re.compile(r"\d+")
+
+NO, YES, ASK = 0, 1, 2  # kernel verdicts: not a key line, a key line (hash given), ask the spec
+
+
+# ---------------------------------------------------------------- reference
+
+
+def normalize_key(text: str) -> str:
+    """NFKC, case folding, white space runs to one space."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def label_key_of(line: str) -> str | None:
+    """The normalised label of a "Label: value" line, else None.
+
+    >>> label_key_of("Mandatory  Credit: The White House")
+    'mandatory credit'
+    >>> label_key_of("The president said on Tuesday: no.") is None
+    True
+    """
+    m = LABEL_LINE.fullmatch(line)
+    return None if m is None else normalize_key(m.group(1))
+
+
+def number_key_of(line: str) -> str:
+    """The normalised line with every run of digits replaced by 0.
+
+    >>> number_key_of("© 2024   Example News, page 12")
+    '© 0 example news, page 0'
+    """
+    return _NUMBERS.sub("0", normalize_key(line))
+
+
+def key_hash(key: str) -> int:
+    """FNV-1a (64-bit) over the UTF-8 bytes of a key."""
+    h = FNV_OFFSET
+    for b in key.encode("utf-8", "surrogatepass"):
+        h = ((h ^ b) * FNV_PRIME) & MASK64
+    return h
+
+
+# ------------------------------------------------------------------ kernels
+
+
+@njit(cache=True, inline="always")
+def _alpha(b):
+    return (65 <= b <= 90) or (97 <= b <= 122)
+
+
+@njit(cache=True, inline="always")
+def _lower(b):
+    return b + 32 if 65 <= b <= 90 else b
+
+
+@njit(cache=True, inline="always")
+def _ascii_space(b):
+    return b == 32 or (9 <= b <= 13) or (28 <= b <= 31)
+
+
+@njit(cache=True, inline="always")
+def _mix(h, b):
+    return (h ^ uint64(b)) * uint64(FNV_PRIME)
+
+
+@njit(cache=True)
+def _label_keys(buf, starts, ends, idx):
+    """Verdict and key hash of items ``idx`` (byte spans ``[starts, ends)``)
+    as "Label: value" lines: what :func:`label_key_of` and :func:`key_hash`
+    give, decided here for labels of ASCII letters (ASK otherwise)."""
+    m = idx.shape[0]
+    verdict = np.zeros(m, dtype=np.int8)
+    hashes = np.zeros(m, dtype=np.uint64)
+    for p in range(m):
+        pos = starts[idx[p]]
+        end = ends[idx[p]]
+        h = uint64(FNV_OFFSET)
+        words = 0
+        result = NO
+        # the label: words of letters, then the delimiter
+        while True:
+            if pos >= end:
+                break
+            b = buf[pos]
+            if b >= 0x80:
+                result = ASK
+                break
+            if not _alpha(b):
+                break
+            if words > 0:
+                h = _mix(h, 32)
+            while pos < end and _alpha(buf[pos]):
+                h = _mix(h, _lower(buf[pos]))
+                pos += 1
+            words += 1
+            spaces = 0
+            while pos < end and (buf[pos] == 32 or buf[pos] == 9):
+                pos += 1
+                spaces += 1
+            if pos >= end:
+                break
+            b = buf[pos]
+            if b == 58 or b == 124:  # ':' or '|'
+                pos += 1
+                result = YES
+                break
+            if b == 0xE2 and pos + 2 < end and buf[pos + 1] == 0x80 and (buf[pos + 2] == 0x93 or buf[pos + 2] == 0x94):
+                pos += 3  # '–' or '—'
+                result = YES
+                break
+            if b >= 0x80:
+                result = ASK
+                break
+            if not (_alpha(b) and spaces > 0 and words < 3):
+                break
+        if result != YES:
+            verdict[p] = result
+            continue
+        # the value: optional blanks, a character that is not white space, at most MAX_VALUE more
+        while pos < end and (buf[pos] == 32 or buf[pos] == 9):
+            pos += 1
+        if pos >= end:
+            continue
+        b = buf[pos]
+        if b < 0x80:
+            if _ascii_space(b):
+                continue
+            pos += 1
+        else:
+            cp, size = _decode(buf, pos)
+            if cp == 0x85 or cp == 0xA0 or cp == 0x1680 or (0x2000 <= cp <= 0x200A) or cp == 0x2028 \
+                    or cp == 0x2029 or cp == 0x202F or cp == 0x205F or cp == 0x3000:
+                continue
+            pos += size
+        rest = 0
+        for q in range(pos, end):
+            rest += (buf[q] & 0xC0) != 0x80
+        if rest <= MAX_VALUE:
+            verdict[p] = YES
+            hashes[p] = h
+    return verdict, hashes
+
+
+@njit(cache=True)
+def _number_keys(buf, starts, ends, idx):
+    """Key hash of items ``idx`` as :func:`number_key_of` gives it, for
+    ASCII items (ASK for the others); items are trimmed of white space."""
+    m = idx.shape[0]
+    verdict = np.zeros(m, dtype=np.int8)
+    hashes = np.zeros(m, dtype=np.uint64)
+    for p in range(m):
+        h = uint64(FNV_OFFSET)
+        in_space = False
+        in_digits = False
+        ok = True
+        for q in range(starts[idx[p]], ends[idx[p]]):
+            b = buf[q]
+            if b >= 0x80:
+                ok = False
+                break
+            if _ascii_space(b):
+                if not in_space:
+                    h = _mix(h, 32)
+                in_space = True
+                in_digits = False
+            elif 48 <= b <= 57:
+                if not in_digits:
+                    h = _mix(h, 48)
+                in_digits = True
+                in_space = False
+            else:
+                h = _mix(h, _lower(b))
+                in_space = False
+                in_digits = False
+        if ok:
+            verdict[p] = YES
+            hashes[p] = h
+        else:
+            verdict[p] = ASK
+    return verdict, hashes

@@ -1,0 +1,54 @@
+"""The kernels that key "Label: value" lines and numbered lines equal their regex spec."""
+
+import numpy as np
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from dedup._labels import ASK, NO, YES, _label_keys, _number_keys, key_hash, label_key_of, number_key_of
+
+PIECES = list("aZkK q\t:|–—_09é\u00a0\x0b\x1c\u212aＭ.") + ["Mandatory", "credit", "Photo", "by", "  ", "2024", "x" * 30]
+LINES = st.lists(st.sampled_from(PIECES), max_size=40).map(lambda p: "".join(p).strip())
+
+
+def kernel(fn, line):
+    buf = np.frombuffer(line.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    verdict, hashes = fn(buf, np.zeros(1, np.int64), np.array([len(buf)], np.int64), np.zeros(1, np.int64))
+    return int(verdict[0]), int(hashes[0])
+
+
+@given(LINES)
+@example("Mandatory credit: The White House")
+@example("Mandatory  Credit —  Reuters")
+@example("Photo by: " + "x" * 62)
+@example("Photo by: " + "x" * 61)
+@example("Photo by: " + "x" * 60)
+@example("One two three four: x")
+@example("Label:\x0bvalue")
+@example("Label: \u00a0value")
+def test_label_kernel_equals_the_regex(line):
+    verdict, h = kernel(_label_keys, line)
+    key = label_key_of(line)
+    if verdict == ASK:
+        assert not line.isascii()
+    elif verdict == YES:
+        assert key is not None and h == key_hash(key)
+    else:
+        assert verdict == NO and key is None
+
+
+@given(LINES)
+@example("© 2024 Example   News, page 12")
+@example("Page 1\x0b of 12")
+def test_number_kernel_equals_the_spec(line):
+    verdict, h = kernel(_number_keys, line)
+    if verdict == ASK:
+        assert not line.isascii()
+    else:
+        assert verdict == YES and h == key_hash(number_key_of(line))
+
+
+def test_a_label_of_ascii_letters_is_decided_without_the_spec():
+    assert kernel(_label_keys, "Mandatory credit — Getty Images")[0] == YES
+    assert kernel(_label_keys, "He said: yes")[0] == YES
+    assert kernel(_label_keys, "Crédit: AFP")[0] == ASK
+    assert kernel(_label_keys, "2024: a year")[0] == NO

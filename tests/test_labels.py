@@ -5,14 +5,15 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from dedup._labels import ASK, NO, YES, _label_keys, _number_keys, key_hash, label_key_of, number_key_of
+from dedup._unicode import tables
 
-PIECES = list("aZkK q\t:|–—_09é\u00a0\x0b\x1c\u212aＭ.") + ["Mandatory", "credit", "Photo", "by", "  ", "2024", "x" * 30]
+PIECES = list("aZkK q\t:|–—_09é\u00a0\x0b\x1c\u212aＭ.“²٣ßǅﬀ\u0301\ufdfa東\u1100\u1161") + ["Mandatory", "credit", "Photo", "by", "  ", "2024", "x" * 30]
 LINES = st.lists(st.sampled_from(PIECES), max_size=40).map(lambda p: "".join(p).strip())
 
 
 def kernel(fn, line):
     buf = np.frombuffer(line.encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    verdict, hashes = fn(buf, np.zeros(1, np.int64), np.array([len(buf)], np.int64), np.zeros(1, np.int64))
+    verdict, hashes = fn(buf, np.zeros(1, np.int64), np.array([len(buf)], np.int64), np.zeros(1, np.int64), *tables())
     return int(verdict[0]), int(hashes[0])
 
 
@@ -30,6 +31,7 @@ def test_label_kernel_equals_the_regex(line):
     key = label_key_of(line)
     if verdict == ASK:
         assert not line.isascii()
+        assert any(c in "\u1100\u1161\ufdfa" for c in line), line  # only unsafe labels are asked
     elif verdict == YES:
         assert key is not None and h == key_hash(key)
     else:
@@ -47,8 +49,11 @@ def test_number_kernel_equals_the_spec(line):
         assert verdict == YES and h == key_hash(number_key_of(line))
 
 
-def test_a_label_of_ascii_letters_is_decided_without_the_spec():
+def test_labels_are_decided_by_the_kernel_unless_unsafe():
     assert kernel(_label_keys, "Mandatory credit — Getty Images")[0] == YES
     assert kernel(_label_keys, "He said: yes")[0] == YES
-    assert kernel(_label_keys, "Crédit: AFP")[0] == ASK
+    assert kernel(_label_keys, "Crédit: AFP")[0] == YES
+    assert kernel(_label_keys, "Cre\u0301dit: AFP")[0] == NO  # a combining accent is not a letter
+    assert kernel(_label_keys, "\u1100\u1161: x")[0] == ASK  # Hangul jamo compose: CPython normalises
+    assert kernel(_label_keys, "“Quoted”: no label")[0] == NO
     assert kernel(_label_keys, "2024: a year")[0] == NO

@@ -18,6 +18,7 @@ import numpy as np
 from numba import njit, uint64
 
 from ._hash import MASK64
+from ._unicode import DIGIT, MAPPED, UNSAFE, WORD
 from .shingling import FNV_OFFSET, FNV_PRIME, _decode
 
 # "Label: value" lines: one to three words, then ':', '|', '–' or '—', then a short value
@@ -88,11 +89,26 @@ def _mix(h, b):
     return (h ^ uint64(b)) * uint64(FNV_PRIME)
 
 
+@njit(cache=True, inline="always")
+def _mix_utf8(h, cp):
+    """:func:`_mix` the UTF-8 bytes of code point ``cp``."""
+    if cp < 0x80:
+        return _mix(h, cp)
+    if cp < 0x800:
+        return _mix(_mix(h, 0xC0 | (cp >> 6)), 0x80 | (cp & 0x3F))
+    if cp < 0x10000:
+        return _mix(_mix(_mix(h, 0xE0 | (cp >> 12)), 0x80 | ((cp >> 6) & 0x3F)), 0x80 | (cp & 0x3F))
+    return _mix(_mix(_mix(_mix(h, 0xF0 | (cp >> 18)), 0x80 | ((cp >> 12) & 0x3F)), 0x80 | ((cp >> 6) & 0x3F)),
+                0x80 | (cp & 0x3F))
+
+
 @njit(cache=True)
-def _label_keys(buf, starts, ends, idx):
+def _label_keys(buf, starts, ends, idx, flags, moff, mlen, mdata):
     """Verdict and key hash of items ``idx`` (byte spans ``[starts, ends)``)
     as "Label: value" lines: what :func:`label_key_of` and :func:`key_hash`
-    give, decided here for labels of ASCII letters (ASK otherwise)."""
+    give. Label letters (``[^\\W\\d_]``) are normalised with the tables of
+    :mod:`dedup._unicode`; a label holding an unsafe code point, or one that
+    normalises to white space, is left to the spec (ASK)."""
     m = idx.shape[0]
     verdict = np.zeros(m, dtype=np.int8)
     hashes = np.zeros(m, dtype=np.uint64)
@@ -103,20 +119,35 @@ def _label_keys(buf, starts, ends, idx):
         words = 0
         result = NO
         # the label: words of letters, then the delimiter
-        while True:
-            if pos >= end:
-                break
-            b = buf[pos]
-            if b >= 0x80:
-                result = ASK
-                break
-            if not _alpha(b):
+        while pos < end:
+            # a word: letters, normalised
+            size = _letter_at(buf, pos, flags)
+            if size == 0:
                 break
             if words > 0:
                 h = _mix(h, 32)
-            while pos < end and _alpha(buf[pos]):
-                h = _mix(h, _lower(buf[pos]))
-                pos += 1
+            while size > 0:
+                b = buf[pos]
+                if b < 0x80:
+                    h = _mix(h, _lower(b))
+                else:
+                    cp, _ = _decode(buf, pos)
+                    f = flags[cp]
+                    if f & UNSAFE:
+                        result = ASK
+                        break
+                    if f & MAPPED:
+                        for q in range(mlen[cp]):
+                            c = np.int64(mdata[moff[cp] + q])
+                            if c < 0x80 and _ascii_space(c) or _unicode_space(c):
+                                result = ASK
+                            h = _mix_utf8(h, c)
+                    else:
+                        h = _mix_utf8(h, cp)
+                pos += size
+                size = _letter_at(buf, pos, flags) if pos < end else 0
+            if result == ASK:
+                break
             words += 1
             spaces = 0
             while pos < end and (buf[pos] == 32 or buf[pos] == 9):
@@ -133,10 +164,7 @@ def _label_keys(buf, starts, ends, idx):
                 pos += 3  # '–' or '—'
                 result = YES
                 break
-            if b >= 0x80:
-                result = ASK
-                break
-            if not (_alpha(b) and spaces > 0 and words < 3):
+            if not (spaces > 0 and words < 3):
                 break
         if result != YES:
             verdict[p] = result
@@ -153,8 +181,7 @@ def _label_keys(buf, starts, ends, idx):
             pos += 1
         else:
             cp, size = _decode(buf, pos)
-            if cp == 0x85 or cp == 0xA0 or cp == 0x1680 or (0x2000 <= cp <= 0x200A) or cp == 0x2028 \
-                    or cp == 0x2029 or cp == 0x202F or cp == 0x205F or cp == 0x3000:
+            if _unicode_space(cp):
                 continue
             pos += size
         rest = 0
@@ -166,10 +193,29 @@ def _label_keys(buf, starts, ends, idx):
     return verdict, hashes
 
 
+@njit(cache=True, inline="always")
+def _letter_at(buf, pos, flags):
+    """Size in bytes of the character at ``pos`` if it is a label letter
+    (``[^\\W\\d_]``: a word character, not a digit, not '_'), else 0."""
+    b = buf[pos]
+    if b < 0x80:
+        return 1 if _alpha(b) else 0
+    cp, size = _decode(buf, pos)
+    f = flags[cp]
+    return size if (f & WORD) and not (f & DIGIT) else 0
+
+
+@njit(cache=True, inline="always")
+def _unicode_space(cp):
+    return cp == 0x85 or cp == 0xA0 or cp == 0x1680 or (0x2000 <= cp <= 0x200A) or cp == 0x2028 \
+        or cp == 0x2029 or cp == 0x202F or cp == 0x205F or cp == 0x3000
+
+
 @njit(cache=True)
-def _number_keys(buf, starts, ends, idx):
+def _number_keys(buf, starts, ends, idx, flags, moff, mlen, mdata):
     """Key hash of items ``idx`` as :func:`number_key_of` gives it, for
-    ASCII items (ASK for the others); items are trimmed of white space."""
+    ASCII items (ASK for the others); items are trimmed of white space.
+    (The tables are unused: the signature is :func:`_label_keys`'s.)"""
     m = idx.shape[0]
     verdict = np.zeros(m, dtype=np.int8)
     hashes = np.zeros(m, dtype=np.uint64)

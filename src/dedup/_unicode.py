@@ -16,7 +16,7 @@ is normalised by CPython instead, with the same result.
 
 Tables (built once per Unicode version, about 1 s, cached on disk):
     flags[cp]: bit 0 = ``\\w`` matches cp, bit 1 = cp maps to something else,
-               bit 2 = cp is unsafe
+               bit 2 = cp is unsafe, bit 3 = ``\\d`` matches cp
     offset[cp], length[cp]: where ``NFKC(cp).casefold()`` lies in ``data``
 """
 
@@ -31,8 +31,8 @@ import numpy as np
 
 from ._files import replacing
 
-WORD, MAPPED, UNSAFE = 1, 2, 4
-TABLE_VERSION = 1
+WORD, MAPPED, UNSAFE, DIGIT = 1, 2, 4, 8
+TABLE_VERSION = 2
 _TABLES: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
@@ -49,6 +49,8 @@ def build() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     every = "".join(map(chr, range(n)))
     word = "".join(re.findall(r"\w", every))
     flags[np.frombuffer(word.encode("utf-32-le"), dtype=np.uint32)] |= WORD
+    digits = "".join(re.findall(r"\d", every))
+    flags[np.frombuffer(digits.encode("utf-32-le"), dtype=np.uint32)] |= DIGIT
     second = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))  # Hangul V and T jamo
     for cp in range(n):
         d = unicodedata.decomposition(chr(cp))

@@ -77,7 +77,8 @@ def _keyed_lines(batch: Batch, lines: np.ndarray, kernel, spec) -> tuple[np.ndar
     """(line indices, key hashes) of the ``lines`` that have a key: the
     kernel decides what it can, ``spec`` (text -> key or None) the rest."""
     scanner = batch.scanner
-    verdict, hashes = kernel(scanner.buf, scanner.starts, scanner.ends, lines)
+    verdict, hashes = kernel(scanner.buf, scanner.starts, scanner.ends, lines, scanner.flags, scanner.offset,
+                             scanner.length, scanner.data)
     for p in np.flatnonzero(verdict == ASK).tolist():
         key = spec(batch.text_of(int(lines[p])))
         verdict[p] = NO if key is None else YES

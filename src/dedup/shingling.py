@@ -283,7 +283,7 @@ def _fill(buf, end, flags, moff, mlen, mdata, amap, raw, n, char_mode, st, ring,
         pos += size
         f = flags[cp]
         k = 1
-        if raw and f != WORD and f != 0:
+        if raw and f & (MAPPED | UNSAFE):
             if f & UNSAFE:
                 st[_UNSAFE] = 1
                 st[_DONE] = 1
@@ -400,7 +400,7 @@ def _item_chars(buf, pos, end, flags, moff, mlen, mdata, uval, raw, n, ring, out
         else:
             cp, size = _decode(buf, pos)
             f = flags[cp]
-            if raw and f != WORD and f != 0:
+            if raw and f & (MAPPED | UNSAFE):
                 # mapped (case, compatibility form) or unsafe: the general path
                 if cap - cnt < 2 * (end - pos) + reserve + 64:
                     return cnt, False

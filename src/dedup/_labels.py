@@ -213,39 +213,79 @@ def _unicode_space(cp):
 
 @njit(cache=True)
 def _number_keys(buf, starts, ends, idx, flags, moff, mlen, mdata):
-    """Key hash of items ``idx`` as :func:`number_key_of` gives it, for
-    ASCII items (ASK for the others); items are trimmed of white space.
-    (The tables are unused: the signature is :func:`_label_keys`'s.)"""
+    """Key hash of items ``idx`` as :func:`number_key_of` gives it: the
+    normalised text (tables of :mod:`dedup._unicode`; ASK where a code point
+    is unsafe) with white space runs as one space and digit runs as 0."""
     m = idx.shape[0]
     verdict = np.zeros(m, dtype=np.int8)
     hashes = np.zeros(m, dtype=np.uint64)
     for p in range(m):
         h = uint64(FNV_OFFSET)
-        in_space = False
+        started = False  # something written: a space may follow
+        space = False  # a space is pending (written before the next character)
         in_digits = False
         ok = True
-        for q in range(starts[idx[p]], ends[idx[p]]):
+        q = starts[idx[p]]
+        end = ends[idx[p]]
+        while q < end and ok:
             b = buf[q]
-            if b >= 0x80:
-                ok = False
-                break
-            if _ascii_space(b):
-                if not in_space:
-                    h = _mix(h, 32)
-                in_space = True
-                in_digits = False
-            elif 48 <= b <= 57:
-                if not in_digits:
-                    h = _mix(h, 48)
-                in_digits = True
-                in_space = False
+            if b < 0x80:
+                cp = np.int64(b)
+                size = 1
+                f = flags[cp]
+                k = 1
             else:
-                h = _mix(h, _lower(b))
-                in_space = False
-                in_digits = False
+                cp, size = _decode(buf, q)
+                f = flags[cp]
+                if f & UNSAFE:
+                    ok = False
+                    break
+                k = np.int64(mlen[cp]) if f & MAPPED else 1
+            q += size
+            for r in range(k):
+                c = cp
+                if b < 0x80:
+                    c = np.int64(_lower(b))
+                elif f & MAPPED:
+                    c = np.int64(mdata[moff[cp] + r])
+                if (c < 0x80 and _ascii_space(c)) or _unicode_space(c):
+                    space = started
+                    in_digits = False
+                    continue
+                if space:
+                    h = _mix(h, 32)
+                    space = False
+                if flags[c] & DIGIT:
+                    if not in_digits:
+                        h = _mix(h, 48)
+                    in_digits = True
+                else:
+                    h = _mix_utf8(h, c)
+                    in_digits = False
+                started = True
         if ok:
             verdict[p] = YES
             hashes[p] = h
         else:
             verdict[p] = ASK
     return verdict, hashes
+
+
+@njit(cache=True)
+def _fnv_spans(buf, offsets):
+    """:func:`key_hash` of each ``buf[offsets[i]:offsets[i + 1]]``."""
+    out = np.empty(offsets.shape[0] - 1, dtype=np.uint64)
+    for i in range(out.shape[0]):
+        h = uint64(FNV_OFFSET)
+        for q in range(offsets[i], offsets[i + 1]):
+            h = _mix(h, buf[q])
+        out[i] = h
+    return out
+
+
+def key_hashes(keys: list[str]) -> np.ndarray:
+    """uint64 :func:`key_hash` of each key, in one kernel call."""
+    parts = [k.encode("utf-8", "surrogatepass") for k in keys]
+    offsets = np.zeros(len(parts) + 1, dtype=np.int64)
+    np.cumsum([len(x) for x in parts], out=offsets[1:])
+    return _fnv_spans(np.frombuffer(b"".join(parts), dtype=np.uint8), offsets)

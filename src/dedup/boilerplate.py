@@ -35,7 +35,18 @@ from numba import njit
 
 from . import signatures
 from ._files import replacing
-from ._labels import ASK, LABEL_LINE, NO, YES, _label_keys, _number_keys, key_hash, label_key_of, number_key_of
+from ._labels import (
+    ASK,
+    LABEL_LINE,
+    NO,
+    YES,
+    _label_keys,
+    _number_keys,
+    key_hash,
+    key_hashes,
+    label_key_of,
+    number_key_of,
+)
 from .clusters import _jaccard_pairs, _roots, hash_sets, pairs_of
 from .config import Config
 from .documents import BATCH_BYTES, check_texts, make_config
@@ -79,10 +90,11 @@ def _keyed_lines(batch: Batch, lines: np.ndarray, kernel, spec) -> tuple[np.ndar
     scanner = batch.scanner
     verdict, hashes = kernel(scanner.buf, scanner.starts, scanner.ends, lines, scanner.flags, scanner.offset,
                              scanner.length, scanner.data)
-    for p in np.flatnonzero(verdict == ASK).tolist():
-        key = spec(batch.text_of(int(lines[p])))
-        verdict[p] = NO if key is None else YES
-        hashes[p] = 0 if key is None else key_hash(key)
+    ask = np.flatnonzero(verdict == ASK)
+    if len(ask):
+        keys = [spec(batch.text_of(int(i))) for i in lines[ask].tolist()]
+        verdict[ask] = [NO if k is None else YES for k in keys]
+        hashes[ask] = key_hashes(["" if k is None else k for k in keys])
     yes = verdict == YES
     return lines[yes], hashes[yes]
 

@@ -71,17 +71,29 @@ _DIGITS = re.compile(r"\d")
 MIN_TOP_SHARE = 0.05  # a template's most common variant is in at least this share of its documents
 
 
-def _short_lines_with(batch: Batch, byte_mask: np.ndarray, skip: np.ndarray | None) -> np.ndarray:
-    """Indices of the batch's lines of at most MAX_LABEL_LINE characters
-    that hold a byte where ``byte_mask`` (over the UTF-8 buffer) is true,
-    except where ``skip`` (over the lines) is true."""
-    marks = np.flatnonzero(byte_mask)
-    scanner = batch.scanner
-    has = np.searchsorted(marks, scanner.ends) > np.searchsorted(marks, scanner.starts)
-    has &= batch.c1 - batch.c0 <= MAX_LABEL_LINE
+def _short_lines_with(batch: Batch, digits: bool, skip: np.ndarray | None) -> np.ndarray:
+    """Indices of the batch's lines of at most MAX_LABEL_LINE characters,
+    except where ``skip`` (over the lines) is true, that hold a label
+    delimiter byte (':', '|', or the lead byte of '–'/'—') or, with
+    ``digits``, an ASCII digit."""
+    short = batch.c1 - batch.c0 <= MAX_LABEL_LINE
     if skip is not None:
-        has &= ~skip
-    return np.flatnonzero(has)
+        short &= ~skip
+    lines = np.flatnonzero(short)
+    scanner = batch.scanner
+    return lines[_has_byte(scanner.buf, scanner.starts, scanner.ends, lines, digits)]
+
+
+@njit(cache=True)
+def _has_byte(buf, starts, ends, lines, digits):
+    out = np.zeros(lines.shape[0], dtype=np.bool_)
+    for p in range(lines.shape[0]):
+        for q in range(starts[lines[p]], ends[lines[p]]):
+            b = buf[q]
+            if (48 <= b <= 57) if digits else (b == 0x3A or b == 0x7C or b == 0xE2):
+                out[p] = True
+                break
+    return out
 
 
 def _keyed_lines(batch: Batch, lines: np.ndarray, kernel, spec) -> tuple[np.ndarray, np.ndarray]:
@@ -106,17 +118,14 @@ def _label_lines(batch: Batch, skip: np.ndarray | None = None) -> tuple[np.ndarr
     Only lines short enough to be one are tried (a label of up to three
     words and a value of up to 60 characters).
     """
-    buf = batch.scanner.buf
-    # lines holding a delimiter byte (':', '|', or the lead byte of '–'/'—')
-    short = _short_lines_with(batch, (buf == 0x3A) | (buf == 0x7C) | (buf == 0xE2), skip)
+    short = _short_lines_with(batch, False, skip)
     return _keyed_lines(batch, short, _label_keys, label_key_of)
 
 
 def _numbered_lines(batch: Batch, skip: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(line indices, key hashes) of short lines holding digits (but those
     where ``skip`` is true), keyed by :func:`number_key_of`."""
-    buf = batch.scanner.buf
-    short = _short_lines_with(batch, (buf >= 0x30) & (buf <= 0x39), skip)
+    short = _short_lines_with(batch, True, skip)
     return _keyed_lines(batch, short, _number_keys, number_key_of)
 
 

@@ -71,14 +71,15 @@ def _space_at(buf, pos):
 
 
 @njit(cache=True)
-def _lines(buf, starts, ends):
+def _lines(buf, starts, ends, breaks):
     """Every non-blank line of every document.
 
-    Returns arrays per line: document, block (lines with no blank line
-    between them share a block; numbered across the batch), byte span and
-    character span (characters counted from the document's start) of the
-    line trimmed of whitespace. Characters are counted as the bytes that
-    do not continue a UTF-8 sequence; only a line's ends are decoded.
+    ``breaks``: the sorted positions of every line break byte (\\n, \\r)
+    in ``buf``. Returns arrays per line: document, block (lines with no
+    blank line between them share a block; numbered across the batch), byte
+    span and character span (characters counted from the document's start)
+    of the line trimmed of whitespace. Characters are counted as the bytes
+    that do not continue a UTF-8 sequence; only a line's ends are decoded.
     """
     cap = 16 + starts.shape[0]
     doc = np.empty(cap, dtype=np.int64)
@@ -89,6 +90,8 @@ def _lines(buf, starts, ends):
     c1 = np.empty(cap, dtype=np.int64)
     n = 0
     blk = 0
+    nb = breaks.shape[0]
+    j = 0  # the first break at or after pos
     for d in range(starts.shape[0]):
         pos = starts[d]
         end = ends[d]
@@ -96,15 +99,13 @@ def _lines(buf, starts, ends):
         blk += 1
         blank_since = False
         while True:
+            while j < nb and breaks[j] < pos:
+                j += 1
             # the line [pos, q) and its continuation bytes
-            q = pos
+            q = breaks[j] if j < nb and breaks[j] < end else end
             cont = 0
-            while q < end:
-                b = buf[q]
-                if b == 10 or b == 13:
-                    break
-                cont += (b & 0xC0) == 0x80
-                q += 1
+            for t in range(pos, q):
+                cont += (buf[t] & 0xC0) == 0x80
             # trim: leading white space, then trailing
             a = pos
             ca = ch
@@ -173,7 +174,10 @@ def split_spans(
     char start, char end) arrays, in document and text order."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-    doc, block, b0, b1, c0, c1 = _lines(buf, np.asarray(starts, np.int64), np.asarray(ends, np.int64))
+    breaks = np.flatnonzero(buf == 10)
+    if (buf == 13).any():
+        breaks = np.flatnonzero((buf == 10) | (buf == 13))
+    doc, block, b0, b1, c0, c1 = _lines(buf, np.asarray(starts, np.int64), np.asarray(ends, np.int64), breaks)
     if split == "line" or len(doc) == 0:
         return doc, b0, b1, c0, c1
     ndocs = len(starts)

@@ -86,19 +86,15 @@ def remove_items(texts: Sequence[str], doc: np.ndarray, c0: np.ndarray, c1: np.n
     after = np.minimum(cut + 1, m - 1)
     has_before = (cut > 0) & (doc[before] == d)
     s = np.where(has_before, c1[before], 0)
-    ends = np.fromiter((len(texts[x]) for x in d.tolist()), np.int64, len(d))
+    ends = np.fromiter(map(len, texts), np.int64, len(texts))[d]
     e = np.where(has_before, c1[cut], np.where((cut + 1 < m) & (doc[after] == d), c0[after], ends))
-    bounds = np.flatnonzero(np.r_[True, d[1:] != d[:-1], True])
+    bounds = np.flatnonzero(np.r_[True, d[1:] != d[:-1], True]).tolist()
     s, e, d = s.tolist(), e.tolist(), d.tolist()
-    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
         text = texts[d[lo]]
-        pieces, pos = [], 0
-        for k in range(lo, hi):
-            if s[k] < pos:  # the item before was cut from the start with its trailing space
-                pos = max(pos, e[k])
-                continue
-            pieces.append(text[pos : s[k]])
-            pos = e[k]
-        pieces.append(text[pos:])
-        out[d[lo]] = "".join(pieces)
+        # kept: before the first cut, between cuts, after the last; a cut
+        # that starts before the previous one ends (the item after a first
+        # item cut with its trailing space) keeps nothing: text[a:b] is ""
+        # for a > b
+        out[d[lo]] = "".join([text[a:b] for a, b in zip([0, *e[lo:hi]], [*s[lo:hi], len(text)])])
     return out

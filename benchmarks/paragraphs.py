@@ -4,7 +4,8 @@
 
 On synthetic scraped news (benchmarks/scraped.py: planted repeats, credit
 lines, newsletter prompts, cookie notices, footers with years), one core,
-each pass timed best of five, its runs interleaved with the baseline's.
+each pass timed best of five, its runs interleaved with the baseline's
+(garbage collector off while timing, as timeit does).
 The baseline is what a user writes first, cc_net-style: hash each
 stripped, lower-cased line and use a dict (repeats: drop a line already
 seen in the document; boilerplate: count documents per line, then drop
@@ -20,6 +21,7 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 import argparse  # noqa: E402
+import gc  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -36,13 +38,21 @@ MIN_DOCS = 3
 
 def best_of_pair(ours, theirs, runs=5):
     """Best time of each of two functions, runs interleaved (ours, theirs,
-    ours, ...) so that a slow spell of a shared machine hits both alike."""
+    ours, ...) so that a slow spell of a shared machine hits both alike.
+    As timeit does, the garbage collector is off while a run is timed (a
+    full collection scans the benchmark's own millions of objects and would
+    land on whichever run happens to trigger it)."""
     best = [float("inf"), float("inf")]
     for _ in range(runs):
         for i, fn in enumerate((ours, theirs)):
-            t = time.perf_counter()
-            fn()
-            best[i] = min(best[i], time.perf_counter() - t)
+            gc.collect()
+            gc.disable()
+            try:
+                t = time.perf_counter()
+                fn()
+                best[i] = min(best[i], time.perf_counter() - t)
+            finally:
+                gc.enable()
     return best
 
 
@@ -163,7 +173,7 @@ def main() -> None:
     ]
     lines = [
         f"`python benchmarks/paragraphs.py --articles {args.articles} --seed {args.seed}`: "
-        f"{len(texts)} articles, {mb:.1f} MB, one core, best of 5 runs interleaved with the baseline's",
+        f"{len(texts)} articles, {mb:.1f} MB, one core, best of 5 runs interleaved with the baseline's, gc off",
         "",
         "| pass | dedup MB/s | dict MB/s | dedup / dict speed | planted found: dedup | planted found: dict "
         "| unique removed: dedup | unique removed: dict | template sentences removed: dedup / dict |",

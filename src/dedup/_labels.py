@@ -3,10 +3,13 @@
 The spec is two regular expressions and a normalisation, in plain Python
 (:func:`label_key_of`, :func:`number_key_of`). Boilerplate learning and
 stripping ask for these keys on every short line of a corpus, so a kernel
-(:func:`_label_keys`, :func:`_number_keys`) decides the ASCII lines without
-a Python call per line and gives the 64-bit :func:`key_hash` of their key;
-a line it cannot decide (non-ASCII where it matters) is left to the spec.
-Tests check both agree on arbitrary lines.
+(:func:`_label_keys`, :func:`_number_keys`) decides lines without a Python
+call per line, normalising with the tables of :mod:`dedup._unicode`, and
+gives the 64-bit :func:`key_hash` of their key;
+a line it cannot decide (an unsafe code point, see :mod:`dedup._unicode`)
+is left to the spec. Tests check both agree on arbitrary lines. Lines are
+grouped by these 64-bit hashes: two different keys share one with
+probability about 2**-64 per pair.
 """
 
 from __future__ import annotations
@@ -269,6 +272,21 @@ def _number_keys(buf, starts, ends, idx, flags, moff, mlen, mdata):
         else:
             verdict[p] = ASK
     return verdict, hashes
+
+
+@njit(cache=True)
+def _has_byte(buf, starts, ends, lines, digits):
+    """Whether each item ``lines[p]`` holds an ASCII digit (``digits``) or
+    else a label delimiter byte (':', '|', or the lead byte of '–'/'—'): the
+    lines worth keying."""
+    out = np.zeros(lines.shape[0], dtype=np.bool_)
+    for p in range(lines.shape[0]):
+        for q in range(starts[lines[p]], ends[lines[p]]):
+            b = buf[q]
+            if (48 <= b <= 57) if digits else (b == 0x3A or b == 0x7C or b == 0xE2):
+                out[p] = True
+                break
+    return out
 
 
 @njit(cache=True)

@@ -40,6 +40,7 @@ from ._labels import (
     LABEL_LINE,
     NO,
     YES,
+    _has_byte,
     _label_keys,
     _number_keys,
     key_hash,
@@ -82,18 +83,6 @@ def _short_lines_with(batch: Batch, digits: bool, skip: np.ndarray | None) -> np
     lines = np.flatnonzero(short)
     scanner = batch.scanner
     return lines[_has_byte(scanner.buf, scanner.starts, scanner.ends, lines, digits)]
-
-
-@njit(cache=True)
-def _has_byte(buf, starts, ends, lines, digits):
-    out = np.zeros(lines.shape[0], dtype=np.bool_)
-    for p in range(lines.shape[0]):
-        for q in range(starts[lines[p]], ends[lines[p]]):
-            b = buf[q]
-            if (48 <= b <= 57) if digits else (b == 0x3A or b == 0x7C or b == 0xE2):
-                out[p] = True
-                break
-    return out
 
 
 def _keyed_lines(batch: Batch, lines: np.ndarray, kernel, spec) -> tuple[np.ndarray, np.ndarray]:

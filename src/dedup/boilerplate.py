@@ -25,10 +25,11 @@ import json
 import math
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -137,6 +138,20 @@ class Template:
     label: str | None = None
 
 
+class _Prepared(NamedTuple):
+    """What matching lines against the templates needs, built once."""
+
+    table: BucketTable  # the variants' band keys
+    owner: np.ndarray  # variant -> template
+    flat: np.ndarray  # the variants' shingle hashes (with offs)
+    offs: np.ndarray
+    labels: dict[int, int]  # label key hash -> template
+    numbered: dict[int, int]  # number key hash -> template
+    texts: list[frozenset[str]]  # each template's variant texts
+    keys: np.ndarray  # content keys of the variants no other variant equals as a set, sorted
+    keyed: np.ndarray  # those variants
+
+
 @dataclass
 class Boilerplate:
     """Boilerplate learned by :func:`find_boilerplate`; save it, load it, strip with it."""
@@ -218,17 +233,24 @@ class Boilerplate:
             return self.config
         return self.config.replace(num_perm=PARAGRAPH_NUM_PERM)
 
-    def _prepare(self) -> Any:
+    def _prepare(self) -> _Prepared:
         if self._prepared is None:
             variants = [v for t in self.templates for v, _ in t.variants]
             owner = np.array([i for i, t in enumerate(self.templates) for _ in t.variants], dtype=np.int64)
             scanner = Scanner(variants)
             cfg = self.match_config
-            sig, counts = signatures.compute_scanned(scanner, cfg)
+            sig, counts, keys, keyed = signatures.sketch(scanner, cfg)
             live = np.flatnonzero(counts > 0)
             table = BucketTable(capacity=max(16, 2 * len(live) * cfg.bands))
             table.candidates(_band_keys(sig[live], cfg.bands, cfg.rows), live, insert=True)
             flat, offs = hash_sets(scanner, self.config.ngram, self.config.unit)
+            # variants a line with the same content key matches at 1.0 and
+            # no other variant can: no other variant has the same shingle set
+            sets, soffs = hash_sets(scanner, self.config.ngram, self.config.unit, sort=True)
+            set_of = [sets[soffs[i] : soffs[i + 1]].tobytes() for i in range(len(variants))]
+            sharing = Counter(set_of)
+            alone = [i for i in range(len(variants)) if counts[i] > 0 and keyed[i] and sharing[set_of[i]] == 1]
+            which = np.array(sorted(alone, key=lambda i: int(keys[i, 0])), dtype=np.int64)
             labels = {key_hash(t.label): i for i, t in enumerate(self.templates) if t.label}
             numbered = {
                 key_hash(number_key_of(v)): i
@@ -237,14 +259,14 @@ class Boilerplate:
                 if _DIGITS.search(v) and len(v) <= MAX_LABEL_LINE
             }
             texts = [frozenset(v for v, _ in t.variants) for t in self.templates]
-            self._prepared = (table, owner, flat, offs, labels, numbered, texts)
+            self._prepared = _Prepared(table, owner, flat, offs, labels, numbered, texts, keys[which], which)
         return self._prepared
 
     def cuts(self, texts: Sequence[str]) -> list[list[Cut]]:
         """For each text, its boilerplate lines (kind ``"boilerplate"``), in order."""
         texts = check_texts(texts)
         batch, best = self._match(texts)
-        variant_texts = self._prepare()[-1]
+        variant_texts = self._prepare().texts
         out: list[list[Cut]] = [[] for _ in texts]
         i = np.fromiter(sorted(best), np.int64, len(best))
         templates = self.templates
@@ -257,22 +279,34 @@ class Boilerplate:
         """The batch of lines of ``texts``, and the template (and similarity)
         of each of its boilerplate lines."""
         cfg = self.match_config
-        table, owner, vflat, voffs, labels, numbered, _ = self._prepare()
+        prep = self._prepare()
+        owner = prep.owner
         batch = Batch(texts, "line")
-        sig, counts, _, _ = signatures.sketch(batch.scanner, cfg)
-        live = np.flatnonzero(counts > 0)
-        cand, ncand = table.candidates(_band_keys(sig[live], cfg.bands, cfg.rows), live, insert=False)
+        sig, counts, keys, keyed = signatures.sketch(batch.scanner, cfg)
+        live = counts > 0
+        # a line with the content key of a variant no other variant equals
+        # matches it at 1.0, its best: no LSH, no verification
+        at = np.minimum(np.searchsorted(prep.keys[:, 0], keys[:, 0]), max(len(prep.keys) - 1, 0))
+        same = live & keyed & (len(prep.keys) > 0)
+        if len(prep.keys):
+            same &= (prep.keys[at, 0] == keys[:, 0]) & (prep.keys[at, 1] == keys[:, 1])
+        exact = np.flatnonzero(same)
+        live = np.flatnonzero(live & ~same)
+        cand, ncand = prep.table.candidates(_band_keys(sig[live], cfg.bands, cfg.rows), live, insert=False)
         line, variant = pairs_of(cand, ncand, live)
         best: dict[int, tuple[int, float]] = {}
         if len(line):  # verify: hash only the lines that are candidates
             involved, inverse = np.unique(line, return_inverse=True)
             lflat, loffs = hash_sets(batch.scanner.take(involved), cfg.ngram, cfg.unit)
-            sim = _jaccard_pairs(lflat, loffs, inverse, vflat, voffs, variant)
+            sim = _jaccard_pairs(lflat, loffs, inverse, prep.flat, prep.offs, variant)
             ok = np.flatnonzero(sim >= cfg.threshold)
             # per line, the most similar variant (the first such candidate)
             order = ok[np.lexsort((ok, -sim[ok], line[ok]))]
             first = order[np.r_[True, line[order][1:] != line[order][:-1]]] if len(order) else order
             best = dict(zip(line[first].tolist(), zip(owner[variant[first]].tolist(), sim[first].tolist())))
+        if len(exact):
+            best.update(zip(exact.tolist(), ((t, 1.0) for t in owner[prep.keyed[at[exact]]].tolist())))
+        labels, numbered = prep.labels, prep.numbered
         for known, found in ((labels, _label_lines), (numbered, _numbered_lines)):
             if known:
                 # only lines no variant matched

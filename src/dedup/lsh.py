@@ -92,6 +92,21 @@ def _members(word):
     return np.int64(word >> uint64(32)), np.int64(word & uint64(LOW32))
 
 
+@njit(cache=True, inline="always")
+def _add_candidates(cand, d, c, first, last):
+    """Append ``first`` and ``last`` to ``cand[d, :c]`` unless already there; returns the new count."""
+    for who in (first, last):
+        seen = False
+        for q in range(c):
+            if cand[d, q] == who:
+                seen = True
+                break
+        if not seen:
+            cand[d, c] = who
+            c += 1
+    return c
+
+
 @njit(cache=True)
 def _lookup(table, bandkeys, ids, insert, cand, ncand):
     """Candidates of each row of ``bandkeys``; with ``insert``, add it after.
@@ -111,15 +126,7 @@ def _lookup(table, bandkeys, ids, insert, cand, ncand):
                 s = (s + 1) & mask
             if table[s, 0] == key:
                 first, last = _members(table[s, 1])
-                for who in (first, last):
-                    seen = False
-                    for q in range(c):
-                        if cand[d, q] == who:
-                            seen = True
-                            break
-                    if not seen:
-                        cand[d, c] = who
-                        c += 1
+                c = _add_candidates(cand, d, c, first, last)
                 if insert:
                     table[s, 1] = (uint64(first) << uint64(32)) | me
             elif insert:
@@ -153,17 +160,7 @@ def _lookup_banded(bandkeys, ids, cand, ncand):
             me = uint64(ids[d])
             if table[s, 0] == key:
                 first, last = _members(table[s, 1])
-                c = ncand[d]
-                for who in (first, last):
-                    seen = False
-                    for q in range(c):
-                        if cand[d, q] == who:
-                            seen = True
-                            break
-                    if not seen:
-                        cand[d, c] = who
-                        c += 1
-                ncand[d] = c
+                ncand[d] = _add_candidates(cand, d, ncand[d], first, last)
                 table[s, 1] = (uint64(first) << uint64(32)) | me
             else:
                 table[s, 0] = key

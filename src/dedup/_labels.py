@@ -105,6 +105,35 @@ def _mix_utf8(h, cp):
                 0x80 | (cp & 0x3F))
 
 
+@njit(cache=True, inline="always")
+def _char_units(buf, pos, flags, mlen):
+    """(code point, size in bytes, characters in its normalisation, unsafe)
+    of the character at ``buf[pos]``."""
+    b = buf[pos]
+    if b < 0x80:
+        return np.int64(b), 1, 1, False
+    cp, size = _decode(buf, pos)
+    f = flags[cp]
+    if f & UNSAFE:
+        return cp, size, 0, True
+    return cp, size, np.int64(mlen[cp]) if f & MAPPED else 1, False
+
+
+@njit(cache=True, inline="always")
+def _unit(cp, r, flags, moff, mdata):
+    """Character ``r`` of the normalisation of ``cp`` (see :func:`_char_units`)."""
+    if cp < 0x80:
+        return np.int64(_lower(cp))
+    if flags[cp] & MAPPED:
+        return np.int64(mdata[moff[cp] + r])
+    return cp
+
+
+@njit(cache=True, inline="always")
+def _is_white(c):
+    return (c < 0x80 and _ascii_space(c)) or _unicode_space(c)
+
+
 @njit(cache=True)
 def _label_keys(buf, starts, ends, idx, flags, moff, mlen, mdata):
     """Verdict and key hash of items ``idx`` (byte spans ``[starts, ends)``)
@@ -130,23 +159,15 @@ def _label_keys(buf, starts, ends, idx, flags, moff, mlen, mdata):
             if words > 0:
                 h = _mix(h, 32)
             while size > 0:
-                b = buf[pos]
-                if b < 0x80:
-                    h = _mix(h, _lower(b))
-                else:
-                    cp, _ = _decode(buf, pos)
-                    f = flags[cp]
-                    if f & UNSAFE:
+                cp, _, k, unsafe = _char_units(buf, pos, flags, mlen)
+                if unsafe:
+                    result = ASK
+                    break
+                for r in range(k):
+                    c = _unit(cp, r, flags, moff, mdata)
+                    if _is_white(c):
                         result = ASK
-                        break
-                    if f & MAPPED:
-                        for q in range(mlen[cp]):
-                            c = np.int64(mdata[moff[cp] + q])
-                            if c < 0x80 and _ascii_space(c) or _unicode_space(c):
-                                result = ASK
-                            h = _mix_utf8(h, c)
-                    else:
-                        h = _mix_utf8(h, cp)
+                    h = _mix_utf8(h, c)
                 pos += size
                 size = _letter_at(buf, pos, flags) if pos < end else 0
             if result == ASK:
@@ -230,28 +251,15 @@ def _number_keys(buf, starts, ends, idx, flags, moff, mlen, mdata):
         ok = True
         q = starts[idx[p]]
         end = ends[idx[p]]
-        while q < end and ok:
-            b = buf[q]
-            if b < 0x80:
-                cp = np.int64(b)
-                size = 1
-                f = flags[cp]
-                k = 1
-            else:
-                cp, size = _decode(buf, q)
-                f = flags[cp]
-                if f & UNSAFE:
-                    ok = False
-                    break
-                k = np.int64(mlen[cp]) if f & MAPPED else 1
+        while q < end:
+            cp, size, k, unsafe = _char_units(buf, q, flags, mlen)
+            if unsafe:
+                ok = False
+                break
             q += size
             for r in range(k):
-                c = cp
-                if b < 0x80:
-                    c = np.int64(_lower(b))
-                elif f & MAPPED:
-                    c = np.int64(mdata[moff[cp] + r])
-                if (c < 0x80 and _ascii_space(c)) or _unicode_space(c):
+                c = _unit(cp, r, flags, moff, mdata)
+                if _is_white(c):
                     space = started
                     in_digits = False
                     continue

@@ -29,7 +29,7 @@ from scraped import make_articles  # noqa: E402
 
 import dedup  # noqa: E402
 from dedup import signatures  # noqa: E402
-from dedup.clusters import candidate_pairs, exact_similarity, first_of_group, prefilter  # noqa: E402
+from dedup.clusters import candidate_pairs, exact_similarity, first_of_group  # noqa: E402
 from dedup.documents import make_config  # noqa: E402
 from dedup.paragraphs import PARAGRAPH_DEFAULTS, Batch, split_spans  # noqa: E402
 from dedup.shingling import encode_batch  # noqa: E402
@@ -70,8 +70,8 @@ def main() -> None:
         rep = first_of_group(keys, b.doc, keyed & (counts > 0))
         firsts = np.flatnonzero((rep == np.arange(m)) & (counts > 0))
         d, o = tick("LSH inside each document",
-                    lambda: candidate_pairs(sig[firsts], counts[firsts], cfg, b.doc[firsts]))
-        d, o = prefilter(sig, firsts[d], firsts[o], cfg)
+                    lambda: candidate_pairs(sig[firsts], counts[firsts], cfg, b.doc[firsts], filtered=True))
+        d, o = firsts[d], firsts[o]
         pairs = len(d)
         tick("exact verification", lambda: exact_similarity(b.scanner, d, o, cfg.ngram, cfg.unit))
         best = b.matches(cfg, "within")

@@ -58,3 +58,51 @@ def test_band_at_a_time_lookup_equals_the_shared_table(rows):
     _lookup_banded(keys, ids, got, ngot)
     assert ngot.tolist() == nwant.tolist()
     assert all(got[d, : ngot[d]].tolist() == want[d, : nwant[d]].tolist() for d in range(len(keys)))
+
+
+@given(
+    st.lists(st.lists(st.integers(0, 3), min_size=8, max_size=8), max_size=40),
+    st.lists(st.integers(0, 2), max_size=40),
+    st.booleans(),
+)
+def test_filtered_candidates_equal_prefiltering_the_candidates(rows, groups, grouped):
+    """candidate_pairs(filtered=True) keeps exactly the pairs prefilter keeps, in order."""
+    from dedup.clusters import _prefilter_floor, candidate_pairs, prefilter
+    from dedup.config import Config
+
+    cfg = Config(num_perm=8, bands=4, rows=2, threshold=0.9)
+    assert _prefilter_floor(cfg) * 8 > 3  # pairs agreeing in 3 of 8 places or fewer are dropped
+    sig = np.array(rows, dtype=np.uint32).reshape(-1, 8)
+    counts = np.array([(i % 5) for i in range(len(sig))], dtype=np.int64)  # some items without shingles
+    g = None
+    if grouped:
+        g = np.sort(np.array((groups + [0] * len(sig))[: len(sig)], dtype=np.int64))
+    d, o = candidate_pairs(sig, counts, cfg, g)
+    want = prefilter(sig, d, o, cfg)
+    got = candidate_pairs(sig, counts, cfg, g, filtered=True)
+    assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()
+
+
+@given(
+    st.lists(st.lists(st.integers(1, 300), max_size=90), min_size=1, max_size=8),
+    st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=30),
+    st.booleans(),
+)
+def test_exact_jaccard_kernel_equals_python_sets(sets, pairs, grouped):
+    """Pairs in runs of the same first item reuse its table; the result is
+    still each pair's set Jaccard (multisets taken as sets, growth mid-run)."""
+    from dedup.clusters import _jaccard_pairs
+
+    pairs = [(a % len(sets), b % len(sets)) for a, b in pairs]
+    if grouped:
+        pairs.sort(key=lambda p: p[0])
+    flat = np.array([h * 64 for s in sets for h in s], dtype=np.uint64)  # same slot bits: long probe chains
+    offs = np.cumsum([0] + [len(s) for s in sets]).astype(np.int64)
+    ia = np.array([a for a, _ in pairs], dtype=np.int64)
+    ib = np.array([b for _, b in pairs], dtype=np.int64)
+    got = _jaccard_pairs(flat, offs, ia, flat, offs, ib).tolist()
+    want = []
+    for a, b in pairs:
+        sa, sb = set(sets[a]), set(sets[b])
+        want.append(len(sa & sb) / len(sa | sb) if sa | sb else 0.0)
+    assert got == want

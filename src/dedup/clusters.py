@@ -99,13 +99,19 @@ def _sorted_sets(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char
 def _jaccard_pairs(aflat, aoffs, ia, bflat, boffs, ib):
     """Jaccard of the hash multisets ``a[ia[p]]`` and ``b[ib[p]]`` taken as sets.
 
-    An open-addressing table per pair: O(|a| + |b|), no sorting.
+    An open-addressing table holds ``a``'s set: O(|a| + |b|), no sorting.
+    Consecutive pairs with the same ``a`` (an item and its candidates) build
+    it once; only ``b``'s marks are undone between them.
     """
     out = np.empty(ia.shape[0], dtype=np.float64)
     size = 64
     table = np.zeros(size, dtype=np.uint64)
     state = np.zeros(size, dtype=np.uint8)  # 1: in a, 2: in a and b, 3: only in b
-    used = np.empty(size, dtype=np.int64)
+    used_a = np.empty(size, dtype=np.int64)
+    used_b = np.empty(size, dtype=np.int64)
+    na_used = 0
+    na = 0
+    cur = -1  # the a whose set the table holds
     for p in range(ia.shape[0]):
         a0, a1 = aoffs[ia[p]], aoffs[ia[p] + 1]
         b0, b1 = boffs[ib[p]], boffs[ib[p] + 1]
@@ -115,23 +121,30 @@ def _jaccard_pairs(aflat, aoffs, ia, bflat, boffs, ib):
                 size *= 2
             table = np.zeros(size, dtype=np.uint64)
             state = np.zeros(size, dtype=np.uint8)
-            used = np.empty(size, dtype=np.int64)
+            used_a = np.empty(size, dtype=np.int64)
+            used_b = np.empty(size, dtype=np.int64)
+            na_used = 0
+            cur = -1
         mask = size - 1
-        nused = 0
-        na = 0
-        for i in range(a0, a1):
-            h = aflat[i]
-            s = np.int64(h & np.uint64(mask))
-            while state[s] != 0 and table[s] != h:
-                s = (s + 1) & mask
-            if state[s] == 0:
-                table[s] = h
-                state[s] = 1
-                used[nused] = s
-                nused += 1
-                na += 1
+        if ia[p] != cur:
+            for i in range(na_used):
+                state[used_a[i]] = 0
+            na_used = 0
+            for i in range(a0, a1):
+                h = aflat[i]
+                s = np.int64(h & np.uint64(mask))
+                while state[s] != 0 and table[s] != h:
+                    s = (s + 1) & mask
+                if state[s] == 0:
+                    table[s] = h
+                    state[s] = 1
+                    used_a[na_used] = s
+                    na_used += 1
+            na = na_used
+            cur = ia[p]
         inter = 0
         nb = 0
+        nb_used = 0
         for i in range(b0, b1):
             h = bflat[i]
             s = np.int64(h & np.uint64(mask))
@@ -141,16 +154,21 @@ def _jaccard_pairs(aflat, aoffs, ia, bflat, boffs, ib):
                 state[s] = 2
                 inter += 1
                 nb += 1
+                used_b[nb_used] = s
+                nb_used += 1
             elif state[s] == 0:
                 table[s] = h
                 state[s] = 3
-                used[nused] = s
-                nused += 1
+                used_b[nb_used] = s
+                nb_used += 1
                 nb += 1
         union = na + nb - inter
         out[p] = inter / union if union else 0.0
-        for i in range(nused):
-            state[used[i]] = 0
+        # undo b's marks; a's entries stay (b's were placed after them, so
+        # no probe chain of a's runs through a slot emptied here)
+        for i in range(nb_used):
+            s = used_b[i]
+            state[s] = 1 if state[s] == 2 else 0
     return out
 
 
@@ -239,27 +257,58 @@ def _salt(keys: np.ndarray, groups: np.ndarray) -> np.ndarray:
 
 
 def candidate_pairs(
-    sig: np.ndarray, counts: np.ndarray, config: Config, groups: np.ndarray | None = None
+    sig: np.ndarray, counts: np.ndarray, config: Config, groups: np.ndarray | None = None, filtered: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """(item, earlier candidate) pairs by LSH, items taken in order.
 
     With ``groups``, only items of the same group are candidates of each other.
-    Items without shingles take no part.
+    Items without shingles take no part. With ``filtered``, the pairs
+    :func:`prefilter` would drop are left out (in the same kernel that
+    flattens the pairs: no intermediate arrays).
     """
     live = np.flatnonzero(counts > 0)
-    keys = _band_keys(sig[live], config.bands, config.rows)
-    if groups is not None and np.all(groups[live][1:] >= groups[live][:-1]):
-        # groups in runs: a small table per group
-        cand = np.empty((len(live), 2 * config.bands), dtype=np.int32)
-        ncand = np.zeros(len(live), dtype=np.int64)
-        _lookup_grouped(keys, live.astype(np.int32), groups[live], cand, ncand)
-        return pairs_of(cand, ncand, live)
-    if groups is not None:
-        keys = _salt(keys, groups[live])
+    sig_live = sig[live]
+    keys = _band_keys(sig_live, config.bands, config.rows)
     cand = np.empty((len(live), 2 * config.bands), dtype=np.int32)
     ncand = np.zeros(len(live), dtype=np.int64)
-    _lookup_banded(keys, live.astype(np.int32), cand, ncand)
-    return pairs_of(cand, ncand, live)
+    if groups is not None and np.all(groups[live][1:] >= groups[live][:-1]):
+        # groups in runs: a small table per group
+        _lookup_grouped(keys, np.arange(len(live), dtype=np.int32), groups[live], cand, ncand)
+    else:
+        if groups is not None:
+            keys = _salt(keys, groups[live])
+        _lookup_banded(keys, np.arange(len(live), dtype=np.int32), cand, ncand)
+    need = _prefilter_floor(config) * config.num_perm if filtered else 0.0
+    rows, cols = _flat_pairs(cand, ncand, sig_live, need)
+    return live[rows], live[cols]
+
+
+@njit(cache=True)
+def _flat_pairs(cand, ncand, sig, need):
+    """(row, candidate) pairs of ``cand[d, :ncand[d]]`` whose signatures
+    agree in at least ``need`` places (every pair when ``need`` is 0)."""
+    total = 0
+    for d in range(ncand.shape[0]):
+        total += ncand[d]
+    rows = np.empty(total, dtype=np.int64)
+    cols = np.empty(total, dtype=np.int64)
+    k = sig.shape[1]
+    n = 0
+    for d in range(ncand.shape[0]):
+        x = sig[d]
+        for c in range(ncand[d]):
+            o = np.int64(cand[d, c])
+            if need > 0:
+                y = sig[o]
+                same = 0
+                for j in range(k):
+                    same += x[j] == y[j]
+                if same < need:
+                    continue
+            rows[n] = d
+            cols[n] = o
+            n += 1
+    return rows[:n], cols[:n]
 
 
 PREFILTER_SIGMAS = 4.5
@@ -273,12 +322,17 @@ def prefilter(sig: np.ndarray, doc: np.ndarray, other: np.ndarray, config: Confi
     truly at the threshold is dropped with probability under 1e-5, far less
     than LSH itself misses; most chance band collisions go.
     """
-    t = config.threshold
-    floor = t - PREFILTER_SIGMAS * np.sqrt(t * (1 - t) / config.num_perm)
+    floor = _prefilter_floor(config)
     if floor <= 0 or len(doc) == 0:
         return doc, other
     keep = _agreements(sig, doc, other) >= floor * sig.shape[1]
     return doc[keep], other[keep]
+
+
+def _prefilter_floor(config: Config) -> float:
+    """The signature estimate below which :func:`prefilter` drops a pair (0: none)."""
+    t = config.threshold
+    return max(0.0, t - PREFILTER_SIGMAS * float(np.sqrt(t * (1 - t) / config.num_perm)))
 
 
 @njit(cache=True)

@@ -16,7 +16,6 @@ from .clusters import (
     build_clusters,
     candidate_pairs,
     exact_for_texts,
-    prefilter,
     signature_similarity,
 )
 from .config import Config
@@ -169,9 +168,8 @@ def find_duplicates(
     counts = np.zeros(n, dtype=np.int64)
     for lo, hi in _batches(ranked):
         sig[lo:hi], counts[lo:hi] = signatures.compute(ranked[lo:hi], cfg)
-    doc, other = candidate_pairs(sig, counts, cfg)
+    doc, other = candidate_pairs(sig, counts, cfg, filtered=cfg.verify == "exact")
     if cfg.verify == "exact":
-        doc, other = prefilter(sig, doc, other, cfg)
         sim = exact_for_texts(ranked, doc, other, cfg.ngram, cfg.unit)
     else:
         sim = signature_similarity(sig[doc], sig[other])

@@ -30,7 +30,6 @@ from .clusters import (
     candidate_pairs,
     exact_similarity,
     first_of_group,
-    prefilter,
     signature_similarity,
 )
 from .config import Config
@@ -262,16 +261,17 @@ class Batch:
         within = scope == "within"
         rep = first_of_group(keys, self.doc if within else np.zeros(m, np.int64), keyed & live)
         firsts = np.flatnonzero((rep == np.arange(m)) & live)
-        doc, other = candidate_pairs(sig[firsts], counts[firsts], config, self.doc[firsts] if within else None)
+        exact = config.verify != "signature"
+        doc, other = candidate_pairs(sig[firsts], counts[firsts], config, self.doc[firsts] if within else None,
+                                     filtered=exact)
         doc, other = firsts[doc], firsts[other]
         if scope == "across":
             keep = self.doc[other] < self.doc[doc]
             doc, other = doc[keep], other[keep]
-        if config.verify == "signature":
-            sim = signature_similarity(sig[doc], sig[other])
-        else:
-            doc, other = prefilter(sig, doc, other, config)
+        if exact:
             sim = exact_similarity(self.scanner, doc, other, config.ngram, config.unit)
+        else:
+            sim = signature_similarity(sig[doc], sig[other])
         best = best_matches(doc, other, sim, config.threshold)
         # A later copy matches its first copy (the earliest of the most
         # similar); across documents, a copy in the first copy's own document

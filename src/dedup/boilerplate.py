@@ -470,13 +470,15 @@ def find_boilerplate(
         if group[i] not in labels_of_group and docs_per_group[group[i]] >= need:
             labels_of_group[int(group[i])] = label_key_of(batch.text_of(i))
     templates = []
+    # each member line as (document, start, end) and its text, in group order
+    places = list(zip(batch.doc[by_group].tolist(), batch.c0[by_group].tolist(), batch.c1[by_group].tolist()))
+    member_texts = [texts[d][s:e] for d, s, e in places]
     for g, lo, hi in zip(frequent.tolist(), starts.tolist(), ends.tolist()):
-        members = by_group[lo:hi]
         variant_docs: dict[str, set[int]] = {}
-        for i in members.tolist():
-            variant_docs.setdefault(batch.text_of(i), set()).add(int(batch.doc[i]))
+        for q in range(lo, hi):
+            variant_docs.setdefault(member_texts[q], set()).add(places[q][0])
         variants = tuple(sorted(((v, len(ds)) for v, ds in variant_docs.items()), key=lambda x: (-x[1], x[0])))
-        examples = tuple((int(batch.doc[i]), int(batch.c0[i]), int(batch.c1[i])) for i in members[:5])
+        examples = tuple(places[lo : min(hi, lo + 5)])
         label = labels_of_group.get(g)
         if (
             label is None

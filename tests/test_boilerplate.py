@@ -146,3 +146,24 @@ def test_lines_equal_to_a_variant_skip_verification_without_changing_the_result(
     assert len(prep.keyed) > 0 and len(prep.keyed) < sum(len(t.variants) for t in bp.templates)
     bp._prepared = prep._replace(keys=prep.keys[:0], keyed=prep.keyed[:0])  # every line verified
     assert fast == list(bp.strip(stream, annotate=True)) and sum(map(len, fast)) > 10
+
+
+def test_long_lines_skipped_by_their_prefix_do_not_change_the_result():
+    """Strip does not sketch a line whose prefix already has more distinct
+    shingles than any variant allows; a long line that repeats a variant
+    (few distinct shingles) is still matched and cut."""
+    from dedup.shingling import Scanner, prefix_exceeds
+
+    docs = corpus() + [f"Subscribe to our newsletter\nStory {i}." for i in range(3)]
+    bp = dedup.find_boilerplate(docs, min_docs=3)
+    long_story = " ".join(f"Paragraph word{i} about the harbour, the storm and the ferry." for i in range(40))
+    # more distinct shingles than any variant (40 vs 34), yet at 0.68 with the footer
+    echo = "© 2023 Example News. All rights reserved, Example News. " * 8
+    stream = docs + [f"{long_story}\n{echo}\nMandatory credit: AP\n{long_story}é"]
+    prep = bp._prepare()
+    assert prep.limit > 0 and len(long_story.encode()) > prep.limit and len(echo.encode()) > prep.limit
+    assert prefix_exceeds(Scanner([long_story, echo]), prep.limit, prep.bound, 4).tolist() == [True, False]
+    fast = list(bp.strip(stream, annotate=True))
+    assert [c.end - c.start for c in fast[-1]] == [len(echo.strip()), len("Mandatory credit: AP")]
+    bp._prepared = prep._replace(limit=0)  # every line sketched
+    assert fast == list(bp.strip(stream, annotate=True))

@@ -8,7 +8,7 @@ from strategies import texts
 
 from dedup import _hash
 from dedup._unicode import MAPPED, UNSAFE, tables
-from dedup.shingling import Scanner, _all_hashes, normalize, shingle_hash, shingle_hashes, shingles
+from dedup.shingling import Scanner, _all_hashes, normalize, shingle_hash, shingle_hashes, shingles, utf8_prefix
 
 
 def reference(text, ngram, unit):
@@ -131,3 +131,33 @@ def test_batch_char_hasher_equals_reference(batch, ngram):
             assert [int(h) for h in shingle_hashes(text, ngram, "char")] == reference(text, ngram, "char")
         else:
             assert sorted({int(h) for h in flat[offs[i] : offs[i + 1]]}) == reference(text, ngram, "char")
+
+
+@given(st.lists(texts, min_size=1, max_size=6), st.integers(0, 120), st.integers(1, 40), st.sampled_from([2, 4, 5]))
+def test_prefix_distinct_shingle_check_equals_the_spec(items, limit, bound, ngram):
+    """The kernel that lets strip skip long lines: True exactly where the
+    spec is (False where the kernel defers to CPython), and never True
+    unless the whole text has more than ``bound`` distinct shingles."""
+    from dedup.shingling import prefix_exceeds, reference_prefix_exceeds
+
+    got = prefix_exceeds(Scanner(items), limit, bound, ngram).tolist()
+    for text, g in zip(items, got):
+        want = reference_prefix_exceeds(text, limit, bound, ngram)
+        if g:
+            assert want
+            assert len({s for s in shingles(text, ngram, "char") if len(s) == ngram}) > bound
+        elif want:  # only where the prefix needs CPython's normalisation
+            buf, starts, ends, *rest = Scanner([utf8_prefix(text, limit)]).args()
+            assert _all_hashes(buf, starts[0], ends[0], *rest, ngram, True) is None
+
+
+def test_prefix_distinct_shingle_check_by_example():
+    from dedup.shingling import prefix_exceeds, reference_prefix_exceeds
+
+    long_line = "A long paragraph of ordinary words that goes on and on, well past any credit line. " * 3
+    items = [long_line, "ha " * 200, "Mandatory credit: Reuters", "é" * 300]
+    got = prefix_exceeds(Scanner(items), 60, 30, 4).tolist()
+    assert got == [True, False, False, False]
+    assert got == [reference_prefix_exceeds(t, 60, 30, 4) for t in items]
+    with pytest.raises(ValueError, match="bound must be at least 1, got 0"):
+        prefix_exceeds(Scanner(items), 60, 0, 4)

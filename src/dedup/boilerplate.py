@@ -62,7 +62,7 @@ from .paragraphs import (
     PARAGRAPH_UNIT,
     Batch,
 )
-from .shingling import Scanner
+from .shingling import Scanner, prefix_exceeds
 from .spans import Cut, apply_cuts, remove_items
 
 FORMAT = "dedup-boilerplate"
@@ -150,6 +150,8 @@ class _Prepared(NamedTuple):
     texts: list[frozenset[str]]  # each template's variant texts
     keys: np.ndarray  # content keys of the variants no other variant equals as a set, sorted
     keyed: np.ndarray  # those variants
+    bound: int  # a line with more distinct shingles than this matches no variant
+    limit: int  # lines longer than this many bytes are checked for that on their prefix (0: never)
 
 
 @dataclass
@@ -259,7 +261,15 @@ class Boilerplate:
                 if _DIGITS.search(v) and len(v) <= MAX_LABEL_LINE
             }
             texts = [frozenset(v for v, _ in t.variants) for t in self.templates]
-            self._prepared = _Prepared(table, owner, flat, offs, labels, numbered, texts, keys[which], which)
+            # J(line, v) <= |v| / |line|: a line with more than |v| / threshold
+            # distinct shingles cannot reach the threshold with v (+1: rounding)
+            largest = int(np.diff(soffs).max()) if len(variants) else 0
+            bound = math.floor(largest / cfg.threshold) + 1
+            # a prefix that holds that many in alphabetic text (about 1.2
+            # bytes per character); CJK lines (3 bytes) are simply not skipped
+            limit = 3 * (bound + cfg.ngram) // 2 if cfg.unit == "char" else 0
+            self._prepared = _Prepared(table, owner, flat, offs, labels, numbered, texts, keys[which], which,
+                                       bound, limit)
         return self._prepared
 
     def cuts(self, texts: Sequence[str]) -> list[list[Cut]]:
@@ -282,7 +292,17 @@ class Boilerplate:
         prep = self._prepare()
         owner = prep.owner
         batch = Batch(texts, "line")
-        sig, counts, keys, keyed = signatures.sketch(batch.scanner, cfg)
+        scanner = batch.scanner
+        # lines with too many distinct shingles to match any variant (most
+        # long paragraphs, told from a prefix) are not sketched at all
+        todo = np.arange(len(batch))
+        if prep.limit:
+            long = np.flatnonzero(scanner.ends - scanner.starts > prep.limit)
+            if len(long):
+                sketched = np.ones(len(batch), dtype=bool)
+                sketched[long[prefix_exceeds(scanner.take(long), prep.limit, prep.bound, cfg.ngram)]] = False
+                todo = np.flatnonzero(sketched)
+        sig, counts, keys, keyed = signatures.sketch(scanner.take(todo), cfg)
         live = counts > 0
         # a line with the content key of a variant no other variant equals
         # matches it at 1.0, its best: no LSH, no verification
@@ -291,8 +311,9 @@ class Boilerplate:
         if len(prep.keys):
             same &= (prep.keys[at, 0] == keys[:, 0]) & (prep.keys[at, 1] == keys[:, 1])
         exact = np.flatnonzero(same)
-        live = np.flatnonzero(live & ~same)
-        cand, ncand = prep.table.candidates(_band_keys(sig[live], cfg.bands, cfg.rows), live, insert=False)
+        rest = np.flatnonzero(live & ~same)
+        live = todo[rest]
+        cand, ncand = prep.table.candidates(_band_keys(sig[rest], cfg.bands, cfg.rows), live, insert=False)
         line, variant = pairs_of(cand, ncand, live)
         best: dict[int, tuple[int, float]] = {}
         if len(line):  # verify: hash only the lines that are candidates
@@ -305,7 +326,7 @@ class Boilerplate:
             first = order[np.r_[True, line[order][1:] != line[order][:-1]]] if len(order) else order
             best = dict(zip(line[first].tolist(), zip(owner[variant[first]].tolist(), sim[first].tolist())))
         if len(exact):
-            best.update(zip(exact.tolist(), ((t, 1.0) for t in owner[prep.keyed[at[exact]]].tolist())))
+            best.update(zip(todo[exact].tolist(), ((t, 1.0) for t in owner[prep.keyed[at[exact]]].tolist())))
         labels, numbered = prep.labels, prep.numbered
         for known, found in ((labels, _label_lines), (numbered, _numbered_lines)):
             if known:

@@ -484,3 +484,84 @@ def _char_hashes(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n):
             unsafe[d] = True
         offs[d + 1] = cnt
     return flat[:cnt], offs, unsafe
+
+
+def reference_prefix_exceeds(text: str, limit: int, bound: int, ngram: int) -> bool:
+    """Spec of :func:`prefix_exceeds`: does the longest prefix of ``text``
+    within ``limit`` UTF-8 bytes have more than ``bound`` distinct character
+    shingles? Its shingles (of ``ngram`` units each) are all shingles of the
+    whole text too, so then the whole text has more than ``bound``.
+    """
+    found = {s for s in shingles(utf8_prefix(text, limit), ngram, "char") if len(s) == ngram}
+    return len(found) > bound
+
+
+def utf8_prefix(text: str, limit: int) -> str:
+    """The longest prefix of ``text`` whose UTF-8 is at most ``limit`` bytes.
+
+    >>> utf8_prefix("café au lait", 4)
+    'caf'
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    cut = min(limit, len(data))
+    while 0 < cut < len(data) and data[cut] & 0xC0 == 0x80:  # not inside a character
+        cut -= 1
+    return data[:cut].decode("utf-8", "surrogatepass")
+
+
+@njit(cache=True)
+def _prefix_exceeds(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, limit, bound):
+    """Per item: whether the first ``limit`` bytes (cut back to a character
+    boundary) hold more than ``bound`` distinct character shingles. Items the
+    kernel cannot normalise alone (or that expand past the room) give False:
+    they are never skipped.
+
+    Distinct hashes are first counted as the bits they set in a bitmap
+    (hashes that share a bit count once, so the count never exceeds the true
+    one); only when that count does not settle it are they sorted.
+    """
+    out = np.zeros(starts.shape[0], dtype=np.bool_)
+    scratch = np.empty(2 * limit + 4 * ROOM, dtype=np.uint64)
+    words = 64
+    while words * 64 < 16 * bound:
+        words *= 2
+    bits = np.zeros(words, dtype=np.uint64)
+    wmask = words - 1
+    ring = _ring(n)
+    uval = _unit_table(amap)
+    for d in range(starts.shape[0]):
+        start, end = starts[d], ends[d]
+        if end - start > limit:
+            end = start + limit
+            while end > start and (buf[end] & 0xC0) == 0x80:  # not inside a character
+                end -= 1
+        cnt, ok = _item_chars(buf, start, end, flags, moff, mlen, mdata, uval, raw, n, ring, scratch, 0, 0)
+        if not ok or cnt <= bound:
+            continue
+        distinct = 0
+        for t in range(cnt):
+            h = scratch[t]
+            w = np.int64((h >> uint64(6)) & uint64(wmask))
+            bit = uint64(1) << (h & uint64(63))
+            distinct += (bits[w] & bit) == 0
+            bits[w] |= bit
+        for t in range(cnt):
+            bits[np.int64((scratch[t] >> uint64(6)) & uint64(wmask))] = 0
+        if distinct <= bound:  # repeats or shared bits: count exactly (rare)
+            seg = np.sort(scratch[:cnt])
+            distinct = 1
+            for t in range(1, cnt):
+                distinct += seg[t] != seg[t - 1]
+        out[d] = distinct > bound
+    return out
+
+
+def prefix_exceeds(scanner: Scanner, limit: int, bound: int, ngram: int) -> np.ndarray:
+    """bool[len(scanner)]: :func:`reference_prefix_exceeds` of each item
+    (False wherever the kernel defers to CPython's normalisation).
+    ``bound`` must be at least 1."""
+    if bound < 1:
+        raise ValueError(f"bound must be at least 1, got {bound}")
+    if len(scanner) == 0:
+        return np.zeros(0, dtype=bool)
+    return _prefix_exceeds(*scanner.args(), ngram, limit, bound)

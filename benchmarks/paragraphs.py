@@ -6,11 +6,14 @@ On synthetic scraped news (benchmarks/scraped.py: planted repeats, credit
 lines, newsletter prompts, cookie notices, footers with years), one core,
 each pass timed best of five, its runs interleaved with the baseline's
 (garbage collector off while timing, as timeit does).
-The baseline is what a user writes first, cc_net-style: hash each
-stripped, lower-cased line and use a dict (repeats: drop a line already
-seen in the document; boilerplate: count documents per line, then drop
-lines in at least min_docs documents; cross-document: drop a line seen in
-an earlier document).
+The baseline is what a user writes first: hash each line and use a dict
+(repeats: drop a line already seen in the document; boilerplate: count
+documents per line, then drop lines in at least min_docs documents;
+cross-document: drop a line seen in an earlier document). Two line keys:
+"dict", Python's hash of the stripped, lower-cased line (the cheapest a
+user can write), and "cc_net key", the key cc_net's paragraph dedup uses
+(the line lower-cased, digits set to 0, Unicode punctuation and
+non-printing characters removed, the first 8 bytes of its SHA-1).
 """
 
 from __future__ import annotations
@@ -22,7 +25,10 @@ os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 import argparse  # noqa: E402
 import gc  # noqa: E402
+import hashlib  # noqa: E402
+import re  # noqa: E402
 import sys  # noqa: E402
+import unicodedata  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -36,15 +42,15 @@ import dedup  # noqa: E402
 MIN_DOCS = 3
 
 
-def best_of_pair(ours, theirs, runs=5):
-    """Best time of each of two functions, runs interleaved (ours, theirs,
-    ours, ...) so that a slow spell of a shared machine hits both alike.
+def best_of(fns, runs=5):
+    """Best time of each function, runs interleaved (first, second, ...,
+    first, ...) so that a slow spell of a shared machine hits all alike.
     As timeit does, the garbage collector is off while a run is timed (a
     full collection scans the benchmark's own millions of objects and would
     land on whichever run happens to trigger it)."""
-    best = [float("inf"), float("inf")]
+    best = [float("inf")] * len(fns)
     for _ in range(runs):
-        for i, fn in enumerate((ours, theirs)):
+        for i, fn in enumerate(fns):
             gc.collect()
             gc.disable()
             try:
@@ -60,7 +66,22 @@ def key(line: str) -> int:
     return hash(line.strip().lower())
 
 
-def base_repeats(texts):
+# cc_net's line key: Unicode punctuation (of the Basic Multilingual Plane)
+# and non-printing characters go, digits become 0, then SHA-1.
+_DROP = re.compile(
+    "[" + re.escape("".join(
+        c for c in map(chr, range(0x80, 0x10000)) if unicodedata.category(c).startswith("P")
+    ) + "".join(map(chr, range(32))) + "".join(map(chr, range(127, 160)))) + "]"
+)
+_DIGIT = re.compile(r"\d")
+
+
+def ccnet_key(line: str) -> int:
+    line = _DROP.sub("", _DIGIT.sub("0", line.strip().lower()))
+    return int.from_bytes(hashlib.sha1(line.encode("utf-8")).digest()[:8], "little")
+
+
+def base_repeats(texts, key=key):
     out = []
     for text in texts:
         seen, keep = set(), []
@@ -73,7 +94,7 @@ def base_repeats(texts):
     return out
 
 
-def base_learn(texts):
+def base_learn(texts, key=key):
     df: dict[int, int] = {}
     for text in texts:
         for k in {key(line) for line in text.split("\n")}:
@@ -81,11 +102,11 @@ def base_learn(texts):
     return df
 
 
-def base_strip(texts, df):
+def base_strip(texts, df, key=key):
     return ["\n".join(line for line in text.split("\n") if df.get(key(line), 0) < MIN_DOCS) for text in texts]
 
 
-def base_shared(texts):
+def base_shared(texts, key=key):
     seen: set[int] = set()
     out = []
     for text in texts:
@@ -113,7 +134,7 @@ def removed_by_cuts(articles, cuts_per_doc) -> list[set[int]]:
     return [{para_starts(a)[c.start] for c in cuts} for a, cuts in zip(articles, cuts_per_doc)]
 
 
-def removed_by_dict(articles, mode: str) -> list[set[int]]:
+def removed_by_dict(articles, mode: str, key=key) -> list[set[int]]:
     keys = [[key(p) for p in a.paragraphs] for a in articles]
     out = []
     if mode == "repeats":
@@ -161,42 +182,47 @@ def main() -> None:
     list(dedup.find_boilerplate(texts[:50]).strip(texts[:50]))
     bp = dedup.find_boilerplate(texts, min_docs=MIN_DOCS)
     df = base_learn(texts)
+    df_cc = base_learn(texts, ccnet_key)
     passes = [
-        ("repeats inside a document", "repeats", lambda: dedup.remove_repeats(texts), lambda: base_repeats(texts),
-         lambda: dedup.find_repeats(texts)),
+        ("repeats inside a document", "repeats", lambda: dedup.remove_repeats(texts),
+         lambda: base_repeats(texts), lambda: base_repeats(texts, ccnet_key), lambda: dedup.find_repeats(texts)),
         ("boilerplate: learn (whole corpus)", "learn", lambda: dedup.find_boilerplate(texts, min_docs=MIN_DOCS),
-         lambda: base_learn(texts), None),
+         lambda: base_learn(texts), lambda: base_learn(texts, ccnet_key), None),
         ("boilerplate: strip", "boilerplate", lambda: list(bp.strip(texts)),
-         lambda: base_strip(texts, df), lambda: list(bp.strip(texts, annotate=True))),
+         lambda: base_strip(texts, df), lambda: base_strip(texts, df_cc, ccnet_key),
+         lambda: list(bp.strip(texts, annotate=True))),
         ("paragraphs seen in an earlier document", "shared", lambda: dedup.remove_shared_paragraphs(texts),
-         lambda: base_shared(texts), lambda: dedup.find_shared_paragraphs(texts)),
+         lambda: base_shared(texts), lambda: base_shared(texts, ccnet_key), lambda: dedup.find_shared_paragraphs(texts)),
     ]
     lines = [
         f"`python benchmarks/paragraphs.py --articles {args.articles} --seed {args.seed}`: "
-        f"{len(texts)} articles, {mb:.1f} MB, one core, best of 5 runs interleaved with the baseline's, gc off",
+        f"{len(texts)} articles, {mb:.1f} MB, one core, best of 5 runs interleaved with the baselines', gc off",
         "",
-        "| pass | dedup MB/s | dict MB/s | dedup / dict speed | planted found: dedup | planted found: dict "
-        "| unique removed: dedup | unique removed: dict | template sentences removed: dedup / dict |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| pass | dedup MB/s | dict MB/s | cc_net key MB/s | dedup / dict speed | dedup / cc_net key speed |",
+        "|---|---|---|---|---|---|",
+    ]
+    quality = [
+        "| pass | method | planted found | unique paragraphs removed | template sentences removed |",
+        "|---|---|---|---|---|",
     ]
     target = {"repeats": "repeat", "boilerplate": "boilerplate"}
-    for name, mode, ours, theirs, annotate in passes:
-        t_ours, t_base = best_of_pair(ours, theirs)
+    for name, mode, ours, theirs, cc, annotate in passes:
+        t_ours, t_base, t_cc = best_of([ours, theirs, cc])
+        lines.append(f"| {name} | {mb / t_ours:.1f} | {mb / t_base:.1f} | {mb / t_cc:.1f} | {t_base / t_ours:.2f} "
+                     f"| {t_cc / t_ours:.2f} |")
         if annotate is None:
-            lines.append(f"| {name} | {mb / t_ours:.1f} | {mb / t_base:.1f} | {t_base / t_ours:.2f} | | | | | |")
             continue
-        so = tally(articles, removed_by_cuts(articles, annotate()))
-        sb = tally(articles, removed_by_dict(articles, mode))
         lab = target.get(mode)
-
-        def found(s):
-            return f"{s[lab][0] / s[lab][1]:.4f} ({s[lab][0]}/{s[lab][1]})" if lab else "-"
-
-        lines.append(
-            f"| {name} | {mb / t_ours:.1f} | {mb / t_base:.1f} | {t_base / t_ours:.2f} | "
-            f"{found(so)} | {found(sb)} | {so['unique'][0]} of {so['unique'][1]} | "
-            f"{sb['unique'][0]} of {sb['unique'][1]} | {so['frame'][0]} / {sb['frame'][0]} of {so['frame'][1]} |"
-        )
+        for method, removed in [
+            ("dedup", removed_by_cuts(articles, annotate())),
+            ("dict", removed_by_dict(articles, mode)),
+            ("cc_net key", removed_by_dict(articles, mode, ccnet_key)),
+        ]:
+            st = tally(articles, removed)
+            found = f"{st[lab][0] / st[lab][1]:.4f} ({st[lab][0]}/{st[lab][1]})" if lab else "-"
+            quality.append(f"| {name} | {method} | {found} | {st['unique'][0]} of {st['unique'][1]} "
+                           f"| {st['frame'][0]} of {st['frame'][1]} |")
+    lines += ["", *quality]
     print("\n".join(lines))
     out = HERE / "results"
     out.mkdir(exist_ok=True)

@@ -156,7 +156,7 @@ def test_long_lines_skipped_by_their_prefix_do_not_change_the_result():
 
     docs = corpus() + [f"Subscribe to our newsletter\nStory {i}." for i in range(3)]
     bp = dedup.find_boilerplate(docs, min_docs=3)
-    long_story = " ".join(f"Paragraph word{i} about the harbour, the storm and the ferry." for i in range(40))
+    long_story = " ".join(STORIES * 3)
     # more distinct shingles than any variant (40 vs 34), yet at 0.68 with the footer
     echo = "© 2023 Example News. All rights reserved, Example News. " * 8
     stream = docs + [f"{long_story}\n{echo}\nMandatory credit: AP\n{long_story}é"]

@@ -262,9 +262,11 @@ class Boilerplate:
             }
             texts = [frozenset(v for v, _ in t.variants) for t in self.templates]
             # J(line, v) <= |v| / |line|: a line with more than |v| / threshold
-            # distinct shingles cannot reach the threshold with v (+1: rounding)
+            # distinct shingles cannot reach the threshold with v (+1: rounding;
+            # + ngram: a character after a prefix that composes with its last
+            # one, in CPython's normalisation, changes at most ngram shingles)
             largest = int(np.diff(soffs).max()) if len(variants) else 0
-            bound = math.floor(largest / cfg.threshold) + 1
+            bound = math.floor(largest / cfg.threshold) + 1 + cfg.ngram
             # a prefix that holds that many in alphabetic text (about 1.2
             # bytes per character); CJK lines (3 bytes) are simply not skipped
             limit = 3 * (bound + cfg.ngram) // 2 if cfg.unit == "char" else 0

@@ -95,6 +95,16 @@ def _sorted_sets(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char
     return flat[:pos], offs, unsafe
 
 
+@njit(cache=True, inline="always")
+def _slot(table, state, h, mask):
+    """The slot of hash ``h`` in an open-addressing table: where it is, or
+    the empty slot where it goes (linear probing)."""
+    s = np.int64(h & np.uint64(mask))
+    while state[s] != 0 and table[s] != h:
+        s = (s + 1) & mask
+    return s
+
+
 @njit(cache=True)
 def _jaccard_pairs(aflat, aoffs, ia, bflat, boffs, ib):
     """Jaccard of the hash multisets ``a[ia[p]]`` and ``b[ib[p]]`` taken as sets.
@@ -132,9 +142,7 @@ def _jaccard_pairs(aflat, aoffs, ia, bflat, boffs, ib):
             na_used = 0
             for i in range(a0, a1):
                 h = aflat[i]
-                s = np.int64(h & np.uint64(mask))
-                while state[s] != 0 and table[s] != h:
-                    s = (s + 1) & mask
+                s = _slot(table, state, h, mask)
                 if state[s] == 0:
                     table[s] = h
                     state[s] = 1
@@ -147,9 +155,7 @@ def _jaccard_pairs(aflat, aoffs, ia, bflat, boffs, ib):
         nb_used = 0
         for i in range(b0, b1):
             h = bflat[i]
-            s = np.int64(h & np.uint64(mask))
-            while state[s] != 0 and table[s] != h:
-                s = (s + 1) & mask
+            s = _slot(table, state, h, mask)
             if state[s] == 1:
                 state[s] = 2
                 inter += 1

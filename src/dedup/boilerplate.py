@@ -143,7 +143,7 @@ class _Prepared(NamedTuple):
 
     table: BucketTable  # the variants' band keys
     owner: np.ndarray  # variant -> template
-    flat: np.ndarray  # the variants' shingle hashes (with offs)
+    flat: np.ndarray  # the variants' shingle sets, sorted (with offs)
     offs: np.ndarray
     labels: dict[int, int]  # label key hash -> template
     numbered: dict[int, int]  # number key hash -> template
@@ -245,10 +245,11 @@ class Boilerplate:
             live = np.flatnonzero(counts > 0)
             table = BucketTable(capacity=max(16, 2 * len(live) * cfg.bands))
             table.candidates(_band_keys(sig[live], cfg.bands, cfg.rows), live, insert=True)
-            flat, offs = hash_sets(scanner, self.config.ngram, self.config.unit)
+            # each variant's shingle set, sorted: verification takes it as
+            # is, and equal sets compare as equal bytes
+            sets, soffs = hash_sets(scanner, self.config.ngram, self.config.unit, sort=True)
             # variants a line with the same content key matches at 1.0 and
             # no other variant can: no other variant has the same shingle set
-            sets, soffs = hash_sets(scanner, self.config.ngram, self.config.unit, sort=True)
             set_of = [sets[soffs[i] : soffs[i + 1]].tobytes() for i in range(len(variants))]
             sharing = Counter(set_of)
             alone = [i for i in range(len(variants)) if counts[i] > 0 and keyed[i] and sharing[set_of[i]] == 1]
@@ -270,7 +271,7 @@ class Boilerplate:
             # a prefix that holds that many in alphabetic text (about 1.2
             # bytes per character); CJK lines (3 bytes) are simply not skipped
             limit = 3 * (bound + cfg.ngram) // 2 if cfg.unit == "char" else 0
-            self._prepared = _Prepared(table, owner, flat, offs, labels, numbered, texts, keys[which], which,
+            self._prepared = _Prepared(table, owner, sets, soffs, labels, numbered, texts, keys[which], which,
                                        bound, limit)
         return self._prepared
 

@@ -298,19 +298,12 @@ def _flat_pairs(cand, ncand, sig, need):
         total += ncand[d]
     rows = np.empty(total, dtype=np.int64)
     cols = np.empty(total, dtype=np.int64)
-    k = sig.shape[1]
     n = 0
     for d in range(ncand.shape[0]):
-        x = sig[d]
         for c in range(ncand[d]):
             o = np.int64(cand[d, c])
-            if need > 0:
-                y = sig[o]
-                same = 0
-                for j in range(k):
-                    same += x[j] == y[j]
-                if same < need:
-                    continue
+            if need > 0 and _same(sig[d], sig[o]) < need:
+                continue
             rows[n] = d
             cols[n] = o
             n += 1
@@ -346,14 +339,18 @@ def _agreements(sig, a, b):
     """Equal signature values of each pair ``(a[p], b[p])``: the kernel of
     :func:`signature_similarity` (times num_perm), without its temporaries."""
     out = np.empty(a.shape[0], dtype=np.int64)
-    k = sig.shape[1]
     for p in range(a.shape[0]):
-        x, y = sig[a[p]], sig[b[p]]
-        same = 0
-        for j in range(k):
-            same += x[j] == y[j]
-        out[p] = same
+        out[p] = _same(sig[a[p]], sig[b[p]])
     return out
+
+
+@njit(cache=True, inline="always")
+def _same(x, y):
+    """How many places two signatures agree in."""
+    same = 0
+    for j in range(x.shape[0]):
+        same += x[j] == y[j]
+    return same
 
 
 def best_matches(

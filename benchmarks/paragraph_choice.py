@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from scraped import make_articles  # noqa: E402
 
-from dedup.paragraphs import _repeats  # noqa: E402
+import dedup  # noqa: E402
 
 GRID = [("word", 1), ("word", 2), ("word", 3), ("char", 3), ("char", 4), ("char", 5)]
 THRESHOLDS = [0.5, 0.6, 0.7, 0.8]
@@ -57,7 +57,7 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for unit, n in GRID:
         for t in THRESHOLDS:
-            cuts = _repeats(texts, t, n, unit, "auto", None)
+            cuts = dedup.find_repeats(texts, threshold=t, ngram=n, unit=unit)
             found, planted, false, unique, wrong = score(articles, cuts)
             what = ", ".join(f"{v} {k}" for k, v in sorted(wrong.items()))
             print(f"| {unit} | {n} | {t} | {found / planted:.4f} ({found}/{planted}) | {false} of {unique} {what} |")

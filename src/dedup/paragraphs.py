@@ -352,8 +352,8 @@ def find_repeats(
     [(52, 84, (12, 43), False)]
     """
     if isinstance(text, str):
-        return _repeats([text], threshold, ngram, unit, split, config)[0]
-    return _repeats(text, threshold, ngram, unit, split, config)
+        return _cuts([text], "within", threshold, ngram, unit, split, config)[0]
+    return _cuts(text, "within", threshold, ngram, unit, split, config)
 
 
 def remove_repeats(
@@ -381,10 +381,6 @@ def remove_repeats(
     if isinstance(text, str):
         return _cuts([text], "within", threshold, ngram, unit, split, config, remove=True)[0]
     return _cuts(text, "within", threshold, ngram, unit, split, config, remove=True)
-
-
-def _repeats(texts, threshold, ngram, unit, split, config) -> list[list[Cut]]:
-    return _cuts(texts, "within", threshold, ngram, unit, split, config)
 
 
 def _cuts(texts, scope, threshold, ngram, unit, split, config, remove=False) -> list[list[Cut]] | list[str]:

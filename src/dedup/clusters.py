@@ -11,6 +11,7 @@ what :class:`dedup.Index` does, so both give the same answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -367,6 +368,31 @@ def best_matches(
     first = np.ones(len(doc), dtype=bool)
     first[1:] = doc[1:] != doc[:-1]
     return dict(zip(doc[first].tolist(), zip(cand[first].tolist(), sim[first].tolist())))
+
+
+def best_confirmed(
+    doc: np.ndarray, cand: np.ndarray, sim: np.ndarray, threshold: float,
+    confirm: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> dict[int, tuple[int, float]]:
+    """:func:`best_matches` where a pair counts only when ``confirm(docs,
+    cands)`` (a bool array) says so: each doc's candidates are tried in the
+    same order (most similar, then smallest id) until one is confirmed."""
+    ok = sim >= threshold
+    doc, cand, sim = doc[ok], cand[ok], sim[ok]
+    order = np.lexsort((cand, -sim, doc))
+    doc, cand, sim = doc[order], cand[order], sim[order]
+    best: dict[int, tuple[int, float]] = {}
+    pending = np.ones(len(doc), dtype=bool)
+    while pending.any():
+        idx = np.flatnonzero(pending)
+        first = idx[np.r_[True, doc[idx][1:] != doc[idx][:-1]]]
+        good = np.asarray(confirm(doc[first], cand[first]), dtype=bool)
+        won = first[good]
+        best.update(zip(doc[won].tolist(), zip(cand[won].tolist(), sim[won].tolist())))
+        pending[first] = False
+        if len(won):
+            pending &= ~np.isin(doc, doc[won])
+    return dict(sorted(best.items()))
 
 
 def build_clusters(

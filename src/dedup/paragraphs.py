@@ -26,7 +26,7 @@ from numba import njit
 
 from . import signatures
 from .clusters import (
-    best_matches,
+    best_confirmed,
     candidate_pairs,
     exact_similarity,
     first_of_group,
@@ -34,6 +34,7 @@ from .clusters import (
 )
 from .config import Config
 from .documents import check_texts, make_config
+from .recapture import is_recapture
 from .shingling import Scanner, _decode, encode_batch
 from .spans import Cut, remove_items
 
@@ -251,10 +252,14 @@ class Batch:
         """Best earlier match of each paragraph (index -> (index, similarity)).
 
         ``scope``: ``"within"`` a document, ``"across"`` documents (the match
-        is in an earlier document), or ``"all"``.
+        is in an earlier document), or ``"all"``. A match is a pair at
+        Jaccard >= threshold that :func:`dedup.recapture.is_recapture`
+        confirms; a paragraph's candidates are tried most similar first.
         """
-        # Exact copies (same normalised shingle sequence, so Jaccard 1) go to
-        # their first copy without LSH; only first copies are compared.
+        # Copies with the same words (the same normalised shingle sequence,
+        # so Jaccard 1) are grouped by content key without LSH: only first
+        # copies are compared, and a later copy's candidates are its group's
+        # first member and its predecessor in the group.
         m = len(self)
         sig, counts, keys, keyed = signatures.sketch(self.scanner, config)
         live = counts > 0
@@ -265,26 +270,36 @@ class Batch:
         doc, other = candidate_pairs(sig[firsts], counts[firsts], config, self.doc[firsts] if within else None,
                                      filtered=exact)
         doc, other = firsts[doc], firsts[other]
-        if scope == "across":
-            keep = self.doc[other] < self.doc[doc]
-            doc, other = doc[keep], other[keep]
         if exact:
             sim = exact_similarity(self.scanner, doc, other, config.ngram, config.unit)
         else:
             sim = signature_similarity(sig[doc], sig[other])
-        best = best_matches(doc, other, sim, config.threshold)
-        # A later copy matches its first copy (the earliest of the most
-        # similar); across documents, a copy in the first copy's own document
-        # has that copy's match instead.
         copies = np.flatnonzero(rep != np.arange(m))
-        direct = copies if scope != "across" else copies[self.doc[rep[copies]] < self.doc[copies]]
-        best.update(zip(direct.tolist(), [(r, 1.0) for r in rep[direct].tolist()]))
+        prev = _previous_in_group(rep)
+        doc = np.concatenate([doc, copies, copies])
+        other = np.concatenate([other, rep[copies], prev[copies]])
+        sim = np.concatenate([sim, np.ones(2 * len(copies))])
         if scope == "across":
-            for c in np.setdiff1d(copies, direct).tolist():
-                r = int(rep[c])
-                if r in best:
-                    best[c] = best[r]
+            keep = self.doc[other] < self.doc[doc]
+            doc, other, sim = doc[keep], other[keep], sim[keep]
+        best = best_confirmed(doc, other, sim, config.threshold, self.confirm)
+        if scope == "across":
+            # a copy in its first copy's own document has that copy's match
+            inherit = copies[self.doc[rep[copies]] == self.doc[copies]]
+            inherit = inherit[np.isin(rep[inherit], np.fromiter(best, np.int64, len(best)))]
+            if len(inherit):
+                target = np.array([best[r][0] for r in rep[inherit].tolist()], dtype=np.int64)
+                ok = self.confirm(inherit, target)
+                best.update((c, best[r]) for c, r in zip(inherit[ok].tolist(), rep[inherit[ok]].tolist()))
         return best
+
+    def confirm(self, later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
+        """Whether each paragraph ``later[p]`` is ``earlier[p]`` captured again:
+        the same bytes, or :func:`dedup.recapture.is_recapture`."""
+        ok = _same_bytes(self.scanner.buf, self.scanner.starts, self.scanner.ends, later, earlier)
+        for p in np.flatnonzero(~ok).tolist():
+            ok[p] = is_recapture(self.text_of(int(earlier[p])), self.text_of(int(later[p])))
+        return ok
 
     def removed(self, config: Config, scope: str) -> list[str]:
         """The texts without their paragraphs that match an earlier one."""
@@ -307,6 +322,19 @@ class Batch:
                                        sims, same):
             out[d].append(Cut(s, e, kind, m, sim, ex))
         return out
+
+
+@njit(cache=True)
+def _previous_in_group(rep):
+    """Each item's previous item with the same ``rep`` (itself for the first)."""
+    last = np.arange(rep.shape[0])
+    prev = np.arange(rep.shape[0])
+    for i in range(rep.shape[0]):
+        r = rep[i]
+        if r != i:
+            prev[i] = last[r]
+            last[r] = i
+    return prev
 
 
 @njit(cache=True)

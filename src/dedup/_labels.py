@@ -298,12 +298,12 @@ def _has_byte(buf, starts, ends, lines, digits):
 
 
 @njit(cache=True)
-def _fnv_spans(buf, offsets):
-    """:func:`key_hash` of each ``buf[offsets[i]:offsets[i + 1]]``."""
-    out = np.empty(offsets.shape[0] - 1, dtype=np.uint64)
+def _fnv_spans(buf, starts, ends):
+    """:func:`key_hash` of each ``buf[starts[i]:ends[i]]``."""
+    out = np.empty(starts.shape[0], dtype=np.uint64)
     for i in range(out.shape[0]):
         h = uint64(FNV_OFFSET)
-        for q in range(offsets[i], offsets[i + 1]):
+        for q in range(starts[i], ends[i]):
             h = _mix(h, buf[q])
         out[i] = h
     return out
@@ -314,4 +314,4 @@ def key_hashes(keys: list[str]) -> np.ndarray:
     parts = [k.encode("utf-8", "surrogatepass") for k in keys]
     offsets = np.zeros(len(parts) + 1, dtype=np.int64)
     np.cumsum([len(x) for x in parts], out=offsets[1:])
-    return _fnv_spans(np.frombuffer(b"".join(parts), dtype=np.uint8), offsets)
+    return _fnv_spans(np.frombuffer(b"".join(parts), dtype=np.uint8), offsets[:-1], offsets[1:])

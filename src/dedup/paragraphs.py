@@ -27,12 +27,14 @@ from numba import njit
 from . import signatures
 from .clusters import (
     best_confirmed,
+    best_matches,
     candidate_pairs,
     exact_similarity,
     first_of_group,
     signature_similarity,
 )
 from .config import Config
+from ._labels import _fnv_spans
 from .documents import check_texts, make_config
 from .recapture import is_recapture
 from .shingling import Scanner, _decode, encode_batch
@@ -233,6 +235,17 @@ PARAGRAPH_DEFAULTS = {
 CORPUS_DEFAULTS = {**PARAGRAPH_DEFAULTS, "num_perm": CORPUS_NUM_PERM}
 
 
+class Pairs(NamedTuple):
+    """Candidate pairs of a :class:`Batch` (see :meth:`Batch.pairs`)."""
+
+    later: np.ndarray
+    earlier: np.ndarray
+    sim: np.ndarray
+    rep: np.ndarray  # each item's first item with the same content key
+    scope: str
+    threshold: float
+
+
 class Batch:
     """The paragraphs of a batch of texts, ready for the kernels."""
 
@@ -248,22 +261,22 @@ class Batch:
     def text_of(self, i: int) -> str:
         return self.texts[self.doc[i]][self.c0[i] : self.c1[i]]
 
-    def matches(self, config: Config, scope: str) -> dict[int, tuple[int, float]]:
-        """Best earlier match of each paragraph (index -> (index, similarity)).
+    def pairs(self, config: Config, scope: str) -> Pairs:
+        """Every candidate pair (later, earlier, similarity) for ``scope``:
+        ``"within"`` a document, else across the batch (``"all"``, and
+        ``"across"``, where :meth:`best` takes matches from earlier
+        documents only).
 
-        ``scope``: ``"within"`` a document, ``"across"`` documents (the match
-        is in an earlier document), or ``"all"``. A match is a pair at
-        Jaccard >= threshold that :func:`dedup.recapture.is_recapture`
-        confirms; a paragraph's candidates are tried most similar first.
+        Identical copies (the same bytes) are grouped by content key and a
+        hash of their bytes, without LSH: only first copies are compared (a
+        later copy has its first copy's match, see :meth:`best`).
         """
-        # Copies with the same words (the same normalised shingle sequence,
-        # so Jaccard 1) are grouped by content key without LSH: only first
-        # copies are compared, and a later copy's candidates are its group's
-        # first member and its predecessor in the group.
         m = len(self)
         sig, counts, keys, keyed = signatures.sketch(self.scanner, config)
         live = counts > 0
         within = scope == "within"
+        keys = keys.copy()
+        keys[:, 1] ^= _fnv_spans(self.scanner.buf, self.scanner.starts, self.scanner.ends)
         rep = first_of_group(keys, self.doc if within else np.zeros(m, np.int64), keyed & live)
         firsts = np.flatnonzero((rep == np.arange(m)) & live)
         exact = config.verify != "signature"
@@ -274,23 +287,46 @@ class Batch:
             sim = exact_similarity(self.scanner, doc, other, config.ngram, config.unit)
         else:
             sim = signature_similarity(sig[doc], sig[other])
-        copies = np.flatnonzero(rep != np.arange(m))
-        prev = _previous_in_group(rep)
-        doc = np.concatenate([doc, copies, copies])
-        other = np.concatenate([other, rep[copies], prev[copies]])
-        sim = np.concatenate([sim, np.ones(2 * len(copies))])
-        if scope == "across":
-            keep = self.doc[other] < self.doc[doc]
-            doc, other, sim = doc[keep], other[keep], sim[keep]
-        best = best_confirmed(doc, other, sim, config.threshold, self.confirm)
-        if scope == "across":
-            # a copy in its first copy's own document has that copy's match
-            inherit = copies[self.doc[rep[copies]] == self.doc[copies]]
-            inherit = inherit[np.isin(rep[inherit], np.fromiter(best, np.int64, len(best)))]
-            if len(inherit):
-                target = np.array([best[r][0] for r in rep[inherit].tolist()], dtype=np.int64)
-                ok = self.confirm(inherit, target)
-                best.update((c, best[r]) for c, r in zip(inherit[ok].tolist(), rep[inherit[ok]].tolist()))
+        return Pairs(doc, other, sim, rep, scope, config.threshold)
+
+    def matches(self, config: Config, scope: str) -> dict[int, tuple[int, float]]:
+        """Best earlier match of each paragraph (index -> (index, similarity)):
+        of its :meth:`pairs` at Jaccard >= threshold, the most similar (the
+        earliest on ties) that :meth:`confirm` confirms."""
+        return self.best(self.pairs(config, scope))
+
+    def best(self, pairs: Pairs, confirm: bool = True) -> dict[int, tuple[int, float]]:
+        """See :meth:`matches`; with ``confirm=False``, the best pairs by
+        similarity alone (siblings included)."""
+
+        def choose(sel: np.ndarray | slice) -> dict[int, tuple[int, float]]:
+            later, earlier, sim = pairs.later[sel], pairs.earlier[sel], pairs.sim[sel]
+            if confirm:
+                return best_confirmed(later, earlier, sim, pairs.threshold, self.confirm)
+            return best_matches(later, earlier, sim, pairs.threshold)
+
+        # An identical copy has what its first copy has: the first copy's
+        # match when that is at 1.0 (earlier still), else the first copy
+        # itself; across documents, a copy in its first copy's own document
+        # has the first copy's match from an earlier document, if any.
+        rep = pairs.rep
+        copies = np.flatnonzero(rep != np.arange(len(rep)))
+        if pairs.scope == "across":
+            same_doc = self.doc[rep[copies]] == self.doc[copies]
+            best = choose(self.doc[pairs.earlier] < self.doc[pairs.later])
+            any_doc = choose(np.isin(pairs.later, rep[copies[~same_doc]]))
+        else:
+            same_doc = np.zeros(len(copies), dtype=bool)
+            best = any_doc = choose(slice(None))
+        found: tuple[int, float] | None
+        for c, r, inherit in zip(copies.tolist(), rep[copies].tolist(), same_doc.tolist()):
+            if inherit:
+                found = best.get(r)
+                if found is not None:
+                    best[c] = found
+            else:
+                found = any_doc.get(r)
+                best[c] = found if found is not None and found[1] >= 1.0 else (r, 1.0)
         return best
 
     def confirm(self, later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
@@ -322,19 +358,6 @@ class Batch:
                                        sims, same):
             out[d].append(Cut(s, e, kind, m, sim, ex))
         return out
-
-
-@njit(cache=True)
-def _previous_in_group(rep):
-    """Each item's previous item with the same ``rep`` (itself for the first)."""
-    last = np.arange(rep.shape[0])
-    prev = np.arange(rep.shape[0])
-    for i in range(rep.shape[0]):
-        r = rep[i]
-        if r != i:
-            prev[i] = last[r]
-            last[r] = i
-    return prev
 
 
 @njit(cache=True)

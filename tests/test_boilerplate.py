@@ -19,7 +19,7 @@ def corpus():
     docs = []
     for i, story in enumerate(STORIES):
         credit = "Mandatory credit: The White House" if i % 2 else f"Mandatory credit: {['Reuters', 'AP', 'AFP'][i % 3]}"
-        docs.append(f"{credit}\n{story}\n© {2019 + i} Example News. All rights reserved.")
+        docs.append(f"{credit}\n{story}\n© {2019 + i // 2} Example News. All rights reserved.")
     return docs + [SEED]
 
 
@@ -33,9 +33,9 @@ def test_credit_line_of_the_seed_is_reported_as_one_template():
         "Mandatory credit: The White House", "Mandatory credit: Reuters", "Mandatory credit: AP", "Mandatory credit: AFP",
     }
     assert dict(credit.variants)["Mandatory credit: The White House"] == 3  # two stories and the seed
-    assert any(doc == 5 for doc, _, _ in credit.examples) or credit.docs == 6
+    assert [d for d, _, _ in credit.examples] == [0, 1, 2, 3, 4]  # where it was seen, in corpus order
     footer = [t for t in bp.templates if "All rights reserved" in t.text]
-    assert len(footer) == 1 and footer[0].docs == 5 and len(footer[0].variants) == 5  # years differ
+    assert len(footer) == 1 and footer[0].docs == 5 and len(footer[0].variants) == 3  # years differ
     # no story line is boilerplate
     assert all(s not in {v for t in bp.templates for v, _ in t.variants} for s in STORIES)
 
@@ -76,7 +76,7 @@ def test_save_and_load(tmp_path):
         ("not json", "not a dedup boilerplate file"),
         ('{"format": "other"}', "not a dedup boilerplate file"),
         ('{"format": "dedup-boilerplate", "version": 9}', "format version 9"),
-        ('{"format": "dedup-boilerplate", "version": 1, "templates": []}', "malformed boilerplate file"),
+        ('{"format": "dedup-boilerplate", "version": 2, "templates": []}', "malformed boilerplate file"),
     ],
 )
 def test_bad_files_name_the_file(tmp_path, content, message):
@@ -94,7 +94,7 @@ def test_errors():
         dedup.strip_boilerplate("x", bp, keep="all")
     with pytest.raises(TypeError, match="boilerplate must be a dedup.Boilerplate"):
         dedup.strip_boilerplate("x", {"templates": []})
-    with pytest.raises(ValueError, match="min_docs must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="min_docs must be a positive integer or None, got 0"):
         dedup.find_boilerplate(["a"], min_docs=0)
     with pytest.raises(TypeError, match="text at position 0 is bytes"):
         dedup.find_boilerplate([b"a"])
@@ -164,6 +164,7 @@ def test_long_lines_skipped_by_their_prefix_do_not_change_the_result():
     assert prep.limit > 0 and len(long_story.encode()) > prep.limit and len(echo.encode()) > prep.limit
     assert prefix_exceeds(Scanner([long_story, echo]), prep.limit, prep.bound, 4).tolist() == [True, False]
     fast = list(bp.strip(stream, annotate=True))
-    assert [c.end - c.start for c in fast[-1]] == [len(echo.strip()), len("Mandatory credit: AP")]
+    # the echo reaches the footer's Jaccard but is no re-capture of it: kept
+    assert [c.end - c.start for c in fast[-1]] == [len("Mandatory credit: AP")]
     bp._prepared = prep._replace(limit=0)  # every line sketched
     assert fast == list(bp.strip(stream, annotate=True))

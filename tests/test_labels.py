@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from dedup._labels import ASK, NO, YES, _label_keys, _number_keys, key_hash, key_hashes, label_key_of, number_key_of
 from dedup._unicode import tables
 
-PIECES = list("aZkK q\t:|–—_09é\u00a0\x0b\x1c\u212aＭ.“²٣ßǅﬀ\u0301\ufdfa東\u1100\u1161") + ["Mandatory", "credit", "Photo", "by", "  ", "2024", "x" * 30]
+PIECES = list("aZkK q\t:|–—_09/é\u00a0\x0b\x1c\u212aＭ.“²٣ßǅﬀ\u0301\ufdfa東\u1100\u1161") + ["Mandatory", "credit", "Photo", "by", "  ", "2024", "x" * 30]
 LINES = st.lists(st.sampled_from(PIECES), max_size=40).map(lambda p: "".join(p).strip())
 
 
@@ -26,6 +26,10 @@ def kernel(fn, line):
 @example("One two three four: x")
 @example("Label:\x0bvalue")
 @example("Label: \u00a0value")
+@example("std::fmt")
+@example("http://example.com/a")
+@example("Never — a type")
+@example("Never –x")
 def test_label_kernel_equals_the_regex(line):
     verdict, h = kernel(_label_keys, line)
     key = label_key_of(line)

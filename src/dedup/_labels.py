@@ -24,8 +24,10 @@ from ._hash import MASK64
 from ._unicode import DIGIT, MAPPED, UNSAFE, WORD
 from .shingling import FNV_OFFSET, FNV_PRIME, _decode
 
-# "Label: value" lines: one to three words, then ':', '|', '–' or '—', then a short value
-LABEL_LINE = re.compile(r"([^\W\d_]+(?:[ \t]+[^\W\d_]+){0,2})[ \t]*[:|–—][ \t]*\S[^\n\r]{0,60}")
+# "Label: value" lines: one to three words, then ':', '|', '–' or '—' (not
+# followed by ':' or '/': not "std::fmt", not "http://"), then a short value
+LABEL_LINE = re.compile(r"([^\W\d_]+(?:[ \t]+[^\W\d_]+){0,2})[ \t]*([:|–—])(?![:/])[ \t]*\S[^\n\r]{0,60}")
+SEPARATORS = {":": ":", "|": "|", "–": "—", "—": "—"}  # a label's key ends with its separator (dashes as one)
 MAX_VALUE = 60
 _NUMBERS = re.compile(r"\d+")
 
@@ -41,15 +43,17 @@ def normalize_key(text: str) -> str:
 
 
 def label_key_of(line: str) -> str | None:
-    """The normalised label of a "Label: value" line, else None.
+    """The normalised label of a "Label: value" line and its separator, else None.
 
     >>> label_key_of("Mandatory  Credit: The White House")
-    'mandatory credit'
-    >>> label_key_of("The president said on Tuesday: no.") is None
-    True
+    'mandatory credit:'
+    >>> label_key_of("Never — a type with no values")
+    'never—'
+    >>> [label_key_of(x) for x in ("The president said on Tuesday: no.", "std::fmt", "http://example.com/")]
+    [None, None, None]
     """
     m = LABEL_LINE.fullmatch(line)
-    return None if m is None else normalize_key(m.group(1))
+    return None if m is None else normalize_key(m.group(1)) + SEPARATORS[m.group(2)]
 
 
 def number_key_of(line: str) -> str:
@@ -182,11 +186,15 @@ def _label_keys(buf, starts, ends, idx, flags, moff, mlen, mdata):
             b = buf[pos]
             if b == 58 or b == 124:  # ':' or '|'
                 pos += 1
+                h = _mix(h, b)
                 result = YES
-                break
-            if b == 0xE2 and pos + 2 < end and buf[pos + 1] == 0x80 and (buf[pos + 2] == 0x93 or buf[pos + 2] == 0x94):
-                pos += 3  # '–' or '—'
+            elif b == 0xE2 and pos + 2 < end and buf[pos + 1] == 0x80 and (buf[pos + 2] == 0x93 or buf[pos + 2] == 0x94):
+                pos += 3  # '–' or '—', keyed as '—'
+                h = _mix(_mix(_mix(h, 0xE2), 0x80), 0x94)
                 result = YES
+            if result == YES:
+                if pos < end and (buf[pos] == 58 or buf[pos] == 47):  # '::', ':/'
+                    result = NO
                 break
             if not (spaces > 0 and words < 3):
                 break

@@ -49,7 +49,7 @@ from ._labels import (
     label_key_of,
     number_key_of,
 )
-from .clusters import _jaccard_pairs, _roots, hash_sets, pairs_of
+from .clusters import _jaccard_pairs, _roots, best_confirmed, hash_sets, pairs_of
 from .config import Config
 from .documents import BATCH_BYTES, check_texts, make_config
 from .lsh import BucketTable, _band_keys
@@ -62,11 +62,12 @@ from .paragraphs import (
     PARAGRAPH_UNIT,
     Batch,
 )
+from .recapture import is_recapture
 from .shingling import Scanner, prefix_exceeds
 from .spans import Cut, apply_cuts, remove_items
 
 FORMAT = "dedup-boilerplate"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: label keys hold their separator; templates only of recurring variants
 BATCH = 1024  # texts per batch when stripping a stream, or BATCH_BYTES characters
 MAX_LABEL_LINE = 120
 _DIGITS = re.compile(r"\d")
@@ -152,6 +153,7 @@ class _Prepared(NamedTuple):
     keyed: np.ndarray  # those variants
     bound: int  # a line with more distinct shingles than this matches no variant
     limit: int  # lines longer than this many bytes are checked for that on their prefix (0: never)
+    variants: list[str]  # every variant's text (owner gives its template)
 
 
 @dataclass
@@ -162,6 +164,7 @@ class Boilerplate:
     config: Config
     n_documents: int
     min_docs: int
+    labels: bool = True
     _prepared: Any = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
@@ -176,6 +179,7 @@ class Boilerplate:
             "config": self.config.to_dict(),
             "n_documents": self.n_documents,
             "min_docs": self.min_docs,
+            "labels": self.labels,
             "templates": [
                 {
                     "text": t.text,
@@ -207,7 +211,8 @@ class Boilerplate:
             raise ValueError(f"{path}: not a dedup boilerplate file (no \"format\": {FORMAT!r})")
         if d.get("version") != FORMAT_VERSION:
             raise ValueError(
-                f"{path}: boilerplate format version {d.get('version')!r}, this dedup reads {FORMAT_VERSION}"
+                f"{path}: boilerplate format version {d.get('version')!r}, this dedup reads {FORMAT_VERSION}; "
+                "learn it again with this version (find_boilerplate, or dedup boilerplate --learn)"
             )
         try:
             templates = [
@@ -217,7 +222,8 @@ class Boilerplate:
                 )
                 for t in d["templates"]
             ]
-            return cls(templates, Config.from_dict(d["config"]), int(d["n_documents"]), int(d["min_docs"]))
+            return cls(templates, Config.from_dict(d["config"]), int(d["n_documents"]), int(d["min_docs"]),
+                       bool(d.get("labels", True)))
         except (KeyError, TypeError, ValueError) as e:
             raise ValueError(f"{path}: malformed boilerplate file ({e})") from None
 
@@ -272,7 +278,7 @@ class Boilerplate:
             # bytes per character); CJK lines (3 bytes) are simply not skipped
             limit = 3 * (bound + cfg.ngram) // 2 if cfg.unit == "char" else 0
             self._prepared = _Prepared(table, owner, sets, soffs, labels, numbered, texts, keys[which], which,
-                                       bound, limit)
+                                       bound, limit, variants)
         return self._prepared
 
     def cuts(self, texts: Sequence[str]) -> list[list[Cut]]:
@@ -314,6 +320,8 @@ class Boilerplate:
         if len(prep.keys):
             same &= (prep.keys[at, 0] == keys[:, 0]) & (prep.keys[at, 1] == keys[:, 1])
         exact = np.flatnonzero(same)
+        if len(exact):  # the same words as the variant: confirmed as a re-capture
+            exact = exact[self._confirm(texts, batch, todo[exact], prep.keyed[at[exact]])]
         rest = np.flatnonzero(live & ~same)
         live = todo[rest]
         cand, ncand = prep.table.candidates(_band_keys(sig[rest], cfg.bands, cfg.rows), live, insert=False)
@@ -323,11 +331,10 @@ class Boilerplate:
             involved, inverse = np.unique(line, return_inverse=True)
             lflat, loffs = hash_sets(batch.scanner.take(involved), cfg.ngram, cfg.unit)
             sim = _jaccard_pairs(lflat, loffs, inverse, prep.flat, prep.offs, variant)
-            ok = np.flatnonzero(sim >= cfg.threshold)
-            # per line, the most similar variant (the first such candidate)
-            order = ok[np.lexsort((ok, -sim[ok], line[ok]))]
-            first = order[np.r_[True, line[order][1:] != line[order][:-1]]] if len(order) else order
-            best = dict(zip(line[first].tolist(), zip(owner[variant[first]].tolist(), sim[first].tolist())))
+            # per line, the most similar variant it is a re-capture of
+            found = best_confirmed(line, variant, sim, cfg.threshold,
+                                   lambda ls, vs: self._confirm(texts, batch, ls, vs))
+            best = {i: (int(owner[v]), s) for i, (v, s) in found.items()}
         if len(exact):
             best.update(zip(todo[exact].tolist(), ((t, 1.0) for t in owner[prep.keyed[at[exact]]].tolist())))
         labels, numbered = prep.labels, prep.numbered
@@ -341,6 +348,14 @@ class Boilerplate:
                 for i, h in zip(lines[hit].tolist(), hashes[hit].tolist()):
                     best[i] = (known[h], 0.0)
         return batch, best
+
+    def _confirm(self, texts: list[str], batch: Batch, lines: np.ndarray, variants: np.ndarray) -> np.ndarray:
+        """Whether each line ``lines[p]`` of ``batch`` is a re-capture of variant ``variants[p]``."""
+        names = self._prepare().variants
+        return np.fromiter(
+            (v == t or is_recapture(v, t) for v, t in
+             ((names[v], batch.text_of(i)) for i, v in zip(lines.tolist(), variants.tolist()))),
+            dtype=bool, count=len(lines))
 
     def strip(
         self,
@@ -428,74 +443,121 @@ def _find_all(parent):
 def find_boilerplate(
     texts: Sequence[str],
     *,
-    min_docs: int = 3,
+    min_docs: int | None = None,
     min_fraction: float | None = None,
     threshold: float = PARAGRAPH_THRESHOLD,
     ngram: int = PARAGRAPH_NGRAM,
     unit: Literal["word", "char"] = PARAGRAPH_UNIT,
     config: Config | None = None,
+    labels: bool = True,
 ) -> Boilerplate:
     """Learn the lines that recur across ``texts``.
 
     Args:
         texts: a sample of the corpus (documents as ``str``).
         min_docs: a line is boilerplate when it, or a variant, is in at least
-            this many documents (default 3).
+            this many documents. Default: 3, or half the documents (at least
+            2) when there are fewer than 6.
         min_fraction: or in at least this fraction of the documents (the
             larger of the two counts).
         threshold, ngram, unit, config: how near two lines must be to be
-            variants (character 4-grams at Jaccard >= 0.6 by default).
+            compared as variants (character 4-grams at Jaccard >= 0.6 by
+            default); a variant must also be a re-capture of the line
+            (:func:`dedup.recapture.is_recapture`).
+        labels: make "Label: *" templates of lines that share a label (and
+            whose values recur); ``False`` to learn only lines and their
+            variants.
 
     Returns:
         A :class:`Boilerplate`, templates most widespread first.
 
-    >>> docs = [f"Mandatory credit: {a}\\nStory {i} about the {a} photographers' day." for i, a in
-    ...         enumerate(["Reuters", "AP", "The White House", "AFP"])]
-    >>> bp = find_boilerplate(docs, min_docs=3)
+    >>> agencies = ["Reuters", "AP", "The White House", "AFP", "Reuters", "AP"]
+    >>> docs = [f"Mandatory credit: {a}\\nStory {i} about the {a} photographers' day." for i, a in enumerate(agencies)]
+    >>> bp = find_boilerplate(docs)
     >>> [(t.text, t.docs, len(t.variants)) for t in bp.templates]
-    [('Mandatory credit: *', 4, 4)]
+    [('Mandatory credit: *', 6, 4)]
     >>> strip_boilerplate("Mandatory credit: Getty Images\\nThe story.", bp)
     'The story.'
     """
-    if isinstance(min_docs, bool) or not isinstance(min_docs, int) or min_docs < 1:
-        raise ValueError(f"min_docs must be a positive integer, got {min_docs!r}")
+    if min_docs is not None and (isinstance(min_docs, bool) or not isinstance(min_docs, int) or min_docs < 1):
+        raise ValueError(f"min_docs must be a positive integer or None, got {min_docs!r}")
     if min_fraction is not None and not (0.0 < min_fraction <= 1.0):
         raise ValueError(f"min_fraction must be in (0, 1], got {min_fraction!r}")
+    if not isinstance(labels, bool):
+        raise TypeError(f"labels must be True or False, got {labels!r}")
     cfg = make_config(
         config, CORPUS_DEFAULTS, threshold=threshold, ngram=ngram, unit=unit, num_perm=CORPUS_NUM_PERM
     )
     texts = check_texts(texts)
-    need = max(min_docs, math.ceil((min_fraction or 0.0) * len(texts)))
+    n_docs = len(texts)
+    need = default_min_docs(n_docs) if min_docs is None else min_docs
+    need = max(need, math.ceil((min_fraction or 0.0) * n_docs))
     batch = Batch(texts, "line")
     n = len(batch)
-    matched = batch.matches(cfg, "all")
-    idx = np.fromiter(sorted(matched), np.int64, len(matched))
-    partner = np.array([matched[i][0] for i in idx.tolist()], dtype=np.int64)
-    root = _roots(n, idx, partner)
-    # label lines: merge the clusters of lines that share a label
-    # lines that share a label, or are equal but for their numbers: their clusters merge
-    label_lines, label_keys = _label_lines(batch)
-    number_lines, number_keys = _numbered_lines(batch)
+    nd = max(n_docs, 1)
+    doc = batch.doc
+    pairs = batch.pairs(cfg, "all")
+    # groups: lines joined by re-captures, and short lines equal but for their numbers
     parent = np.arange(n)
-    _union_by_key(parent, root[label_lines], label_keys)
+    root = _tree_roots(n, batch.best(pairs))
+    number_lines, number_keys = _numbered_lines(batch)
     _union_by_key(parent, root[number_lines], number_keys)
-    group = _find_all(parent)[root]
-    # documents per group: distinct (group, document) pairs, as one integer each
-    pairs = np.unique(group * max(len(texts), 1) + batch.doc) // max(len(texts), 1)
-    docs_per_group = np.bincount(pairs, minlength=n)
-    frequent = np.flatnonzero(docs_per_group >= need)
-    in_frequent = np.flatnonzero(np.isin(group, frequent))
-    by_group = in_frequent[np.argsort(group[in_frequent], kind="stable")]
+    base = _find_all(parent)[root]
+    # families: lines alike by similarity alone (siblings too), with their groups
+    loose = _tree_roots(n, batch.best(pairs, confirm=False))
+    fparent = np.arange(n)
+    _union_by_key(fparent, loose, base)
+    family = _find_all(fparent)[loose]
+    # label groups: groups that share a label (and separator)
+    label_lines = np.zeros(0, np.int64)
+    labelled = base
+    if labels:
+        label_lines, label_keys = _label_lines(batch)
+        _union_by_key(parent, base[label_lines], label_keys)
+        labelled = _find_all(parent)[root]
+    # a variant is a line's exact text; it recurs when it is in two documents or more
+    variant = pairs.rep
+    recurs = _count_docs(variant, doc, nd, n)[variant] >= 2
+
+    def qualified(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per group: documents, and whether it is in ``need`` documents
+        with at least half of them holding a variant that recurs."""
+        docs = _count_docs(group, doc, nd, n)
+        docs_recurring = _count_docs(group[recurs], doc[recurs], nd, n)
+        return docs, (docs >= need) & (2 * docs_recurring >= docs)
+
+    base_docs, base_ok = qualified(base)
+    # a family of variants that mostly occur once each (or of which even the
+    # most common is in few of the family's documents), holding more than
+    # one group (so differing in more than numbers), is content written on a
+    # common pattern; its groups are boilerplate only on half the documents
+    fam_docs = _count_docs(family, doc, nd, n)
+    fam_variants = np.bincount(np.unique(family * n + variant) // n, minlength=n)
+    fam_groups = np.bincount(np.unique(family * n + base) // n, minlength=n)
+    top = np.zeros(n, np.int64)
+    np.maximum.at(top, family, _count_docs(variant, doc, nd, n)[variant])
+    pattern = (fam_variants > 1) & (fam_groups > 1) & ((2 * fam_variants > fam_docs) | (top < MIN_TOP_SHARE * fam_docs))
+    base_ok &= ~(pattern[family_of(base, family, n)] & (2 * base_docs < n_docs))
+    is_label = np.zeros(n, dtype=bool)
+    is_label[labelled[label_lines]] = True
+    label_docs, label_ok = qualified(labelled)
+    label_ok &= is_label
+    in_label = label_ok[labelled]
+    group = np.where(in_label, labelled, base)
+    docs_per_group = np.where(label_ok, label_docs, base_docs)
+    members = np.flatnonzero(in_label | base_ok[base])
+    frequent = np.unique(group[members])
+    by_group = members[np.argsort(group[members], kind="stable")]
     starts = np.searchsorted(group[by_group], frequent)
     ends = np.searchsorted(group[by_group], frequent, side="right")
-    # a group's label: of its label lines' keys, the one that comes first in the corpus
+    # a label group's label: of its label lines' keys, the one that comes first in the corpus
     labels_of_group: dict[int, str] = {}
-    for i in label_lines[np.argsort(group[label_lines], kind="stable")].tolist():
-        if group[i] not in labels_of_group and docs_per_group[group[i]] >= need:
-            labels_of_group[int(group[i])] = label_key_of(batch.text_of(i))
+    for i in label_lines.tolist():
+        if label_ok[group[i]] and in_label[i] and group[i] not in labels_of_group:
+            labels_of_group[int(group[i])] = label_key_of(batch.text_of(i)) or ""
     templates = []
     # each member line as (document, start, end) and its text, in group order
-    places = list(zip(batch.doc[by_group].tolist(), batch.c0[by_group].tolist(), batch.c1[by_group].tolist()))
+    places = list(zip(doc[by_group].tolist(), batch.c0[by_group].tolist(), batch.c1[by_group].tolist()))
     member_texts = [texts[d][s:e] for d, s, e in places]
     for g, lo, hi in zip(frequent.tolist(), starts.tolist(), ends.tolist()):
         variant_docs: dict[str, set[int]] = {}
@@ -504,24 +566,43 @@ def find_boilerplate(
         variants = tuple(sorted(((v, len(ds)) for v, ds in variant_docs.items()), key=lambda x: (-x[1], x[0])))
         examples = tuple(places[lo : min(hi, lo + 5)])
         label = labels_of_group.get(g)
-        if (
-            label is None
-            and len(variants) > 1
-            and (2 * len(variants) > docs_per_group[g] or variants[0][1] < MIN_TOP_SHARE * docs_per_group[g])
-            and len({_DIGITS.sub("0", v) for v, _ in variants}) > 1
-        ):
-            # near-variants that mostly occur once each, or of which even the
-            # most common is in few of the group's documents, and that differ
-            # in more than numbers, are content written on a common pattern
-            # (a chain of similar sentences), not a template
-            continue
         text = variants[0][0]
         if label is not None and len(variants) > 1:
             m = LABEL_LINE.fullmatch(text)
-            text = f"{m.group(1) if m else label}: *"
+            name, sep = (m.group(1), m.group(2)) if m else (label[:-1], label[-1])
+            text = f"{name}{sep if sep == ':' else ' ' + sep} *"
         templates.append(Template(text, int(docs_per_group[g]), variants, examples, label))
     templates.sort(key=lambda t: (-t.docs, t.text))
-    return Boilerplate(templates, cfg, len(texts), need)
+    return Boilerplate(templates, cfg, n_docs, need, labels)
+
+
+def default_min_docs(n_docs: int) -> int:
+    """``min_docs`` when none is given: 3, or half the documents (at least 2)
+    for fewer than 6, so a line on half the pages of a small site counts.
+
+    >>> [default_min_docs(n) for n in (1, 2, 4, 5, 6, 1000)]
+    [2, 2, 2, 3, 3, 3]
+    """
+    return min(3, max(2, math.ceil(n_docs / 2)))
+
+
+def _tree_roots(n: int, best: dict[int, tuple[int, float]]) -> np.ndarray:
+    """Each item's root in the forest of its best earlier matches."""
+    idx = np.fromiter(sorted(best), np.int64, len(best))
+    partner = np.fromiter((best[i][0] for i in idx.tolist()), np.int64, len(idx))
+    return _roots(n, idx, partner)
+
+
+def _count_docs(group: np.ndarray, doc: np.ndarray, nd: int, n: int) -> np.ndarray:
+    """Per group id (0 .. n-1): the distinct documents of its items."""
+    return np.bincount(np.unique(group * nd + doc) // nd, minlength=n)
+
+
+def family_of(group: np.ndarray, family: np.ndarray, n: int) -> np.ndarray:
+    """Per group id (0 .. n-1): the family of its items (one per group)."""
+    out = np.arange(n)
+    out[group] = family
+    return out
 
 
 def strip_boilerplate(

@@ -392,15 +392,21 @@ def find_repeats(
 
     Each is a :class:`Cut` of kind ``"repeat"`` whose ``match`` is the span
     of the earlier paragraph it repeats (the most similar one), with their
-    exact Jaccard similarity and whether the two are identical. A copy with a
-    word changed, other quotes or spacing, or a trailing "(Reuters)" is a
-    near repeat. Paragraphs are compared on character 4-grams of the
-    normalised text at Jaccard >= 0.6 by default, which works on paragraphs
-    of a dozen words (see docs/paragraphs.md for the measurements).
+    exact Jaccard similarity and whether the two are identical. A repeat is
+    the same paragraph captured again: other spacing, quotes, case or
+    punctuation, a word changed or inserted in a paragraph of eight words or
+    more, a short attribution such as "(Reuters)" added at an edge
+    (:func:`dedup.recapture.is_recapture`). A paragraph on the same pattern
+    whose differing words carry the meaning (a flag, a number, an operator,
+    a negation) is not one, and a short line counts only when it repeats
+    token for token. Candidates are paragraphs at Jaccard >= 0.6 on
+    character 4-grams of the normalised text (see docs/paragraphs.md for
+    the measurements).
 
-    >>> text = "Intro line.\\nThe same paragraph, said twice.\\nMiddle.\\nThe same paragraph — said twice!"
+    >>> text = ("Intro line.\\nThe council approved the budget on Tuesday after a long debate.\\nMiddle.\\n"
+    ...         "The Council approved the budget on Tuesday — after a long debate!")
     >>> [(c.start, c.end, c.match, c.exact) for c in find_repeats(text)]
-    [(52, 84, (12, 43), False)]
+    [(84, 149, (12, 75), False)]
     """
     if isinstance(text, str):
         return _cuts([text], "within", threshold, ngram, unit, split, config)[0]
@@ -462,10 +468,10 @@ def find_shared_paragraphs(
     near-duplicates as wholes. Repeats inside one text are left to
     :func:`find_repeats`.
 
-    >>> a = "Storm hits the coast.\\nThousands lost power overnight, officials said."
-    >>> b = "Markets fell today.\\nThousands lost power overnight, officials said!"
+    >>> a = "Storm hits the coast.\\nThousands lost power overnight in the north, officials said."
+    >>> b = "Markets fell today.\\nThousands lost power overnight in the north, officials said!"
     >>> find_shared_paragraphs([a, b])
-    [[], [Cut(start=20, end=67, kind='cross-document', match=(0, 22, 69), similarity=1.0, exact=False)]]
+    [[], [Cut(start=20, end=80, kind='cross-document', match=(0, 22, 82), similarity=1.0, exact=False)]]
     """
     return _cuts(texts, "across", threshold, ngram, unit, split, config)
 

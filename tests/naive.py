@@ -79,3 +79,47 @@ def spec_lines(text: str) -> list[tuple[int, int]]:
         if s < e:
             out.append((s, e))
     return out
+
+
+def spec_paragraph_matches(paras, threshold=0.6, ngram=4, same_doc_only=False):
+    """All pairs, plain Python: each paragraph's best earlier match.
+
+    ``paras``: (document, text) in order. A match is an earlier paragraph
+    (in the same document with ``same_doc_only``, else in an earlier
+    document) at character-``ngram`` Jaccard >= threshold that is the same
+    text, has the same recapture tokens, or, when neither paragraph is near
+    (threshold <= Jaccard < 1) any other text of its scope, passes
+    :func:`dedup.recapture.is_recapture`. The most similar wins, the
+    earliest on ties. Returns {index: (index, similarity)}.
+    """
+    from dedup.recapture import is_recapture, tokens
+    from dedup.shingling import shingle_hash, shingles
+
+    sets = [{shingle_hash(x) for x in shingles(t, ngram, "char")} for _, t in paras]
+
+    def sim(i, j):
+        a, b = sets[i], sets[j]
+        return len(a & b) / len(a | b) if a and b else 0.0
+
+    def scope(i, j):
+        return paras[i][0] == paras[j][0] if same_doc_only else True
+
+    def alone(i):
+        near = {paras[j][1] for j in range(len(paras)) if scope(i, j) and paras[j][1] != paras[i][1]
+                and threshold <= sim(i, j) < 1.0}
+        return len(near) <= 1
+
+    out = {}
+    for i, (d, t) in enumerate(paras):
+        best = None
+        for j in range(i):
+            if (paras[j][0] == d) != same_doc_only:
+                continue
+            s = sim(i, j)
+            u = paras[j][1]
+            if s >= threshold and (best is None or s > best[1]) and (
+                    u == t or tokens(u) == tokens(t) or (alone(i) and alone(j) and is_recapture(u, t))):
+                best = (j, s)
+        if best is not None:
+            out[i] = best
+    return out

@@ -10,14 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import dedup
-from dedup.recapture import is_recapture
-from dedup.shingling import shingle_hash, shingles
-from naive import spec_lines
+from naive import spec_lines, spec_paragraph_matches
 
 SEED = (Path(__file__).resolve().parent.parent / "seeds" / "000_ef7bace14a8e43ce.txt").read_text(encoding="utf-8")
 
 BASE = (
-    "The council approved the new budget on Tuesday evening after a long debate about schools and roads."
+    "The council approved the new budget on Tuesday evening after a long debate about schools, roads and "
+    "the future of the old harbour district."
 )
 
 
@@ -62,20 +61,9 @@ def test_unique_paragraphs_on_a_common_pattern_stay():
 
 def spec_repeats(text, threshold=0.6, ngram=4):
     """All pairs, plain Python: (start, end, match) of each later copy."""
-    paras = [(s, e, {shingle_hash(x) for x in shingles(text[s:e], ngram, "char")}) for s, e in spec_lines(text)]
-    out = []
-    for i, (s, e, a) in enumerate(paras):
-        best = None
-        for j in range(i):
-            b = paras[j][2]
-            if a and b:
-                sim = len(a & b) / len(a | b)
-                if sim >= threshold and (best is None or sim > best[1]) and is_recapture(
-                        text[paras[j][0] : paras[j][1]], text[s:e]):
-                    best = (j, sim)
-        if best is not None:
-            out.append((s, e, paras[best[0]][:2]))
-    return out
+    spans = spec_lines(text)
+    best = spec_paragraph_matches([(0, text[s:e]) for s, e in spans], threshold, ngram, same_doc_only=True)
+    return [(*spans[i], spans[best[i][0]]) for i in sorted(best)]
 
 
 POOL = [
@@ -122,34 +110,25 @@ def test_errors():
 
 def test_shared_paragraphs_report_what_went_where():
     a = "Storm hits the coast.\nThousands lost power overnight in the north, officials said."
-    b = "Markets fell today.\nThousands lost power overnight in the north, officials said!\nMarkets fell today."
+    b = "Markets fell today.\nThousands lost power overnight in the north, “officials said.”\nMarkets fell today."
     (ca, cb) = dedup.find_shared_paragraphs([a, b])
     assert ca == []
     (cut,) = cb
     assert cut.kind == "cross-document" and cut.match == (0, 22, 82)
-    assert b[cut.start : cut.end] == "Thousands lost power overnight in the north, officials said!"
+    assert b[cut.start : cut.end] == "Thousands lost power overnight in the north, “officials said.”"
     # repeats inside one text are not cross-document
     assert dedup.remove_shared_paragraphs([a, b]) == [a, "Markets fell today.\nMarkets fell today."]
 
 
 def spec_shared(texts, threshold=0.6, ngram=4):
-    """All pairs, plain Python: per text, (start, end, match) of each paragraph
-    matching one of an earlier text (the most similar, the earliest on ties)."""
-    paras = [
-        (d, s, e, {shingle_hash(x) for x in shingles(t[s:e], ngram, "char")})
-        for d, t in enumerate(texts)
-        for s, e in spec_lines(t)
-    ]
+    """All pairs, plain Python: per text, (start, end, match) of each
+    paragraph matching one of an earlier text."""
+    places = [(d, s, e) for d, t in enumerate(texts) for s, e in spec_lines(t)]
+    best = spec_paragraph_matches([(d, texts[d][s:e]) for d, s, e in places], threshold, ngram)
     out = [[] for _ in texts]
-    for d, s, e, a in paras:
-        best = None
-        for d2, s2, e2, b in paras:
-            if d2 < d and a and b:
-                sim = len(a & b) / len(a | b)
-                if sim >= threshold and (best is None or sim > best[1]) and is_recapture(texts[d2][s2:e2], texts[d][s:e]):
-                    best = ((d2, s2, e2), sim)
-        if best is not None:
-            out[d].append((s, e, best[0]))
+    for i in sorted(best):
+        d, s, e = places[i]
+        out[d].append((s, e, places[best[i][0]]))
     return out
 
 

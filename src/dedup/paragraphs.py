@@ -36,7 +36,7 @@ from .clusters import (
 from .config import Config
 from ._labels import _fnv_spans
 from .documents import check_texts, make_config
-from .recapture import is_recapture
+from .recapture import is_recapture, tokens
 from .shingling import Scanner, _decode, encode_batch
 from .spans import Cut, remove_items
 
@@ -275,9 +275,11 @@ class Batch:
         sig, counts, keys, keyed = signatures.sketch(self.scanner, config)
         live = counts > 0
         within = scope == "within"
+        groups = self.doc if within else np.zeros(m, np.int64)
+        same_words = first_of_group(keys, groups, keyed & live)
         keys = keys.copy()
         keys[:, 1] ^= _fnv_spans(self.scanner.buf, self.scanner.starts, self.scanner.ends)
-        rep = first_of_group(keys, self.doc if within else np.zeros(m, np.int64), keyed & live)
+        rep = first_of_group(keys, groups, keyed & live)
         firsts = np.flatnonzero((rep == np.arange(m)) & live)
         exact = config.verify != "signature"
         doc, other = candidate_pairs(sig[firsts], counts[firsts], config, self.doc[firsts] if within else None,
@@ -287,6 +289,12 @@ class Batch:
             sim = exact_similarity(self.scanner, doc, other, config.ngram, config.unit)
         else:
             sim = signature_similarity(sig[doc], sig[other])
+        # first copies with the same words (other case, spacing or marks)
+        # are each other's candidates at 1.0, all of them (LSH gives a
+        # bucket's first and previous member only)
+        later, earlier = _same_word_pairs(same_words[firsts], firsts)
+        doc, other = np.concatenate([doc, later]), np.concatenate([other, earlier])
+        sim = np.concatenate([sim, np.ones(len(later))])
         return Pairs(doc, other, sim, rep, scope, config.threshold)
 
     def matches(self, config: Config, scope: str) -> dict[int, tuple[int, float]]:
@@ -299,10 +307,16 @@ class Batch:
         """See :meth:`matches`; with ``confirm=False``, the best pairs by
         similarity alone (siblings included)."""
 
+        # paragraphs near (and not equal in words to) exactly one other: a
+        # near copy counts only between two such, as siblings come in families
+        near = (pairs.sim >= pairs.threshold) & (pairs.sim < 1.0)
+        m = len(pairs.rep)
+        alone = np.bincount(pairs.later[near], minlength=m) + np.bincount(pairs.earlier[near], minlength=m) <= 1
+
         def choose(sel: np.ndarray | slice) -> dict[int, tuple[int, float]]:
             later, earlier, sim = pairs.later[sel], pairs.earlier[sel], pairs.sim[sel]
             if confirm:
-                return best_confirmed(later, earlier, sim, pairs.threshold, self.confirm)
+                return best_confirmed(later, earlier, sim, pairs.threshold, lambda i, j: self.confirm(i, j, alone))
             return best_matches(later, earlier, sim, pairs.threshold)
 
         # An identical copy has what its first copy has: the first copy's
@@ -329,12 +343,15 @@ class Batch:
                 best[c] = found if found is not None and found[1] >= 1.0 else (r, 1.0)
         return best
 
-    def confirm(self, later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
+    def confirm(self, later: np.ndarray, earlier: np.ndarray, alone: np.ndarray | None = None) -> np.ndarray:
         """Whether each paragraph ``later[p]`` is ``earlier[p]`` captured again:
-        the same bytes, or :func:`dedup.recapture.is_recapture`."""
+        the same bytes or tokens, or, where both are ``alone`` (near no
+        other paragraph), :func:`dedup.recapture.is_recapture`."""
         ok = _same_bytes(self.scanner.buf, self.scanner.starts, self.scanner.ends, later, earlier)
         for p in np.flatnonzero(~ok).tolist():
-            ok[p] = is_recapture(self.text_of(int(earlier[p])), self.text_of(int(later[p])))
+            i, j = int(later[p]), int(earlier[p])
+            a, b = self.text_of(j), self.text_of(i)
+            ok[p] = tokens(a) == tokens(b) or ((alone is None or (alone[i] and alone[j])) and is_recapture(a, b))
         return ok
 
     def removed(self, config: Config, scope: str) -> list[str]:
@@ -358,6 +375,29 @@ class Batch:
                                        sims, same):
             out[d].append(Cut(s, e, kind, m, sim, ex))
         return out
+
+
+def _same_word_pairs(group: np.ndarray, items: np.ndarray, most: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """(later, earlier) pairs of ``items`` (ascending) with the same ``group``,
+    each with at most ``most`` earlier ones (the closest)."""
+    order = np.argsort(group, kind="stable")
+    g, it = group[order], items[order]
+    later: list[int] = []
+    earlier: list[int] = []
+    for lo, hi in _runs(g):
+        for q in range(lo + 1, hi):
+            for r in range(max(lo, q - most), q):
+                later.append(int(it[q]))
+                earlier.append(int(it[r]))
+    return np.array(later, dtype=np.int64), np.array(earlier, dtype=np.int64)
+
+
+def _runs(values: np.ndarray) -> list[tuple[int, int]]:
+    """[lo, hi) of each run of two or more equal values of a sorted array."""
+    if len(values) < 2:
+        return []
+    edges = np.flatnonzero(np.r_[True, values[1:] != values[:-1], True])
+    return [(lo, hi) for lo, hi in zip(edges[:-1].tolist(), edges[1:].tolist()) if hi - lo > 1]
 
 
 @njit(cache=True)
@@ -393,9 +433,9 @@ def find_repeats(
     Each is a :class:`Cut` of kind ``"repeat"`` whose ``match`` is the span
     of the earlier paragraph it repeats (the most similar one), with their
     exact Jaccard similarity and whether the two are identical. A repeat is
-    the same paragraph captured again: other spacing, quotes, case or
-    punctuation, a word changed or inserted in a paragraph of eight words or
-    more, a short attribution such as "(Reuters)" added at an edge
+    the same paragraph captured again: other spacing, quotes or case, a
+    word changed or inserted in a paragraph of 20 words or more, an
+    attribution such as "(Reuters)" added at its end
     (:func:`dedup.recapture.is_recapture`). A paragraph on the same pattern
     whose differing words carry the meaning (a flag, a number, an operator,
     a negation) is not one, and a short line counts only when it repeats
@@ -404,9 +444,9 @@ def find_repeats(
     the measurements).
 
     >>> text = ("Intro line.\\nThe council approved the budget on Tuesday after a long debate.\\nMiddle.\\n"
-    ...         "The Council approved the budget on Tuesday — after a long debate!")
+    ...         "The  Council approved the “budget” on Tuesday after a long debate.")
     >>> [(c.start, c.end, c.match, c.exact) for c in find_repeats(text)]
-    [(84, 149, (12, 75), False)]
+    [(84, 150, (12, 75), False)]
     """
     if isinstance(text, str):
         return _cuts([text], "within", threshold, ngram, unit, split, config)[0]
@@ -469,9 +509,9 @@ def find_shared_paragraphs(
     :func:`find_repeats`.
 
     >>> a = "Storm hits the coast.\\nThousands lost power overnight in the north, officials said."
-    >>> b = "Markets fell today.\\nThousands lost power overnight in the north, officials said!"
+    >>> b = "Markets fell today.\\nThousands lost power overnight in the north, “officials said.”"
     >>> find_shared_paragraphs([a, b])
-    [[], [Cut(start=20, end=80, kind='cross-document', match=(0, 22, 82), similarity=1.0, exact=False)]]
+    [[], [Cut(start=20, end=82, kind='cross-document', match=(0, 22, 82), similarity=1.0, exact=False)]]
     """
     return _cuts(texts, "across", threshold, ngram, unit, split, config)
 

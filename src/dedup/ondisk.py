@@ -99,10 +99,13 @@ class OnDisk:
 
     Call :meth:`add` with batches of texts in order, then :meth:`finish`.
     Temporary files live in a fresh folder under ``workdir`` (default: the
-    system's temporary folder), removed by :meth:`close`.
+    system's temporary folder), removed by :meth:`close`. The texts are kept
+    there (for :meth:`text`) with ``verify="exact"`` (which reads them back)
+    or ``keep_texts=True``.
     """
 
-    def __init__(self, config: Config, workdir: str | os.PathLike | None = None, sort_bytes: int = SORT_BYTES) -> None:
+    def __init__(self, config: Config, workdir: str | os.PathLike | None = None, sort_bytes: int = SORT_BYTES,
+                 keep_texts: bool = False) -> None:
         if not isinstance(config, Config):
             raise TypeError(f"config must be a dedup.Config, got {type(config).__name__}")
         self.config = config
@@ -114,7 +117,7 @@ class OnDisk:
         self._parts = [open(self.dir / f"p{i:03d}", "wb") for i in range(1 << PART_BITS)]
         self._texts = self._text_ends = None
         self._text_end = 0
-        if config.verify == "exact":  # the texts, to verify candidate pairs on exact Jaccard
+        if keep_texts or config.verify == "exact":  # exact verification reads them back
             self._texts = open(self.dir / "texts", "wb")
             self._text_ends = Column(self.dir / "text-ends")
             self._columns.append(self._text_ends)
@@ -156,6 +159,16 @@ class OnDisk:
         self.n += len(texts)
         return scanner.ends - scanner.starts
 
+    def text(self, i: int) -> str:
+        """The text of document ``i`` as added (kept with ``keep_texts`` only)."""
+        if self._texts is None:
+            raise ValueError("texts are not kept; pass keep_texts=True (or verify='exact')")
+        self._texts.flush()
+        i = int(i)
+        start = self._text_ends[i - 1] if i else 0
+        with open(self.dir / "texts", "rb") as f:
+            return os.pread(f.fileno(), self._text_ends[i] - start, start).decode("utf-8", "surrogatepass")
+
     # ------------------------------------------------------------ passes 2-4
 
     def finish(self) -> Result:
@@ -175,7 +188,7 @@ class OnDisk:
         cols = [Column(self.dir / name) for name in ("best", "similarity", "root")]
         self._columns += cols
         fd = os.open(self.dir / "signatures", os.O_RDONLY)
-        tfd = os.open(self.dir / "texts", os.O_RDONLY) if self._texts is not None else None
+        tfd = os.open(self.dir / "texts", os.O_RDONLY) if self.config.verify == "exact" else None
         try:
             for r in range(ranges):
                 lo, hi = r * span, min(n, (r + 1) * span)

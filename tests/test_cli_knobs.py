@@ -12,13 +12,13 @@ import pytest
 import dedup
 from dedup import cli
 
-DOC = "\n".join([
-    "Use -4 to connect over IPv4 addresses exclusively, never over IPv6.",
-    "Use -6 to connect over IPv6 addresses exclusively, never over IPv4.",
-    "The server restarts every night at two in the morning, local time.",
-    "The server restarts every night at two in the morning, local time!",
-    "A closing paragraph that nothing else resembles at all.",
-])
+DOC = (
+    "Use -4 to connect over IPv4 addresses exclusively, never over IPv6.\n"
+    "Use -6 to connect over IPv6 addresses exclusively, never over IPv4.\n"
+    "The server restarts every night at two in the morning, local time.\n"
+    "The server restarts every night at two in the morning, local time!\n"
+    "A closing paragraph that nothing else resembles at all."
+)
 TEXTS = [DOC, DOC.replace("night", "day"), "Only one paragraph here.\nAnd a second, different one."]
 
 
@@ -159,7 +159,7 @@ def test_all_skips_stages_and_counts_bytes_per_stage(tmp_path, capsys):
     assert set(per) == {"repeated paragraphs", "boilerplate lines", "near-duplicate documents"}
     assert all(v > 0 for v in per.values())
     bp = dedup.find_boilerplate(ALL_DOCS, min_docs=3)
-    size = lambda t: len(t.encode())  # noqa: E731
+    size = lambda t: len(t.encode())
     reps = dedup.find_repeats(ALL_DOCS)
     assert per["repeated paragraphs"] == sum(size(t) - size(dedup.apply_cuts(t, c)) for t, c in zip(ALL_DOCS, reps))
     assert per["boilerplate lines"] == sum(size(dedup.apply_cuts(t, r)) - size(dedup.apply_cuts(t, r + b))

@@ -79,7 +79,7 @@ def test_exact_is_the_default_and_the_summary_says_which_verification(tmp_path, 
     src.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts), encoding="utf-8")
     for flags, said in (([], "exact Jaccard"), (["--verify", "signature"], "signature estimate")):
         assert cli.main(["documents", str(src), "--out", str(tmp_path / "o.jsonl"), *FLAGS, *flags]) == 0
-        assert re.search(rf"^verification +{said}$", capsys.readouterr().err, re.M)
+        assert re.search(rf"^verification +{said}$", capsys.readouterr().err, re.MULTILINE)
 
 
 def pair_at(j_words, seed):
@@ -120,7 +120,7 @@ def test_report_pairs_are_borderline_first_with_both_similarities_a_diff_and_lab
         sims = sorted((m.similarity, p) for p, m in want.matches.items())
         shown = [int(x) for x in re.findall(r"<h3>(\d+) dropped as a duplicate of \d+</h3>", page)]
         assert len(shown) == 12 and shown[:4] == [p for _, p in sims[:4]]  # the four closest to the threshold first
-        tenth = lambda s: min(int((s - 0.8) / 0.02), 9)  # noqa: E731
+        tenth = lambda s: min(int((s - 0.8) / 0.02), 9)
         # drawn across the range: every tenth of [0.8, 1] that holds a drop has one shown
         assert {tenth(want.matches[p].similarity) for p in shown} == {tenth(s) for s, _ in sims}
         assert len({tenth(s) for s, _ in sims}) >= 3

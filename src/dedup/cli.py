@@ -26,7 +26,17 @@ import numpy as np
 
 from ._columns import Column
 from .config import SCHEMES, UNITS, VERIFY, Config
-from .io import BadRecord, Record, Writer, dumps, expand, format_of, jsonl_lines, parse_line, read
+from .io import (
+    BadRecord,
+    Record,
+    Writer,
+    dumps,
+    expand,
+    format_of,
+    jsonl_lines,
+    parse_line,
+    read,
+)
 
 BATCH = 1024
 REPORT_PAIRS = 12
@@ -67,9 +77,9 @@ class Progress:
         self.t0 = time.perf_counter()
         if not quiet and sys.stderr.isatty():
             try:
-                from tqdm import tqdm
-
                 import shutil
+
+                from tqdm import tqdm
 
                 width = shutil.get_terminal_size((0, 0)).columns
                 self.bar = tqdm(desc=desc, total=total, unit=" docs", file=sys.stderr, dynamic_ncols=width > 0,
@@ -762,10 +772,11 @@ def parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("explain", help="why two documents match (or not), with the verdict a run would give")
     ex.add_argument("a", help="a text file, or the text itself")
     ex.add_argument("b", help="a text file, or the text itself")
-    for flag, kw in (("--threshold", dict(type=float, default=d.threshold)), ("--ngram", dict(type=int, default=d.ngram)),
-                     ("--unit", dict(choices=UNITS, default=d.unit)), ("--num-perm", dict(type=int, default=d.num_perm)),
-                     ("--scheme", dict(choices=SCHEMES, default=d.scheme)), ("--seed", dict(type=int, default=d.seed)),
-                     ("--verify", dict(choices=VERIFY, default=d.verify))):
+    for flag, kw in (("--threshold", {"type": float, "default": d.threshold}),
+                     ("--ngram", {"type": int, "default": d.ngram}), ("--unit", {"choices": UNITS, "default": d.unit}),
+                     ("--num-perm", {"type": int, "default": d.num_perm}),
+                     ("--scheme", {"choices": SCHEMES, "default": d.scheme}), ("--seed", {"type": int, "default": d.seed}),
+                     ("--verify", {"choices": VERIFY, "default": d.verify})):
         ex.add_argument(flag, **kw, help="as for documents (default %(default)s)")
     rep = sub.add_parser("repeats", parents=[common], help="repeated paragraphs inside documents")
     _paragraph_flags(rep)
@@ -793,16 +804,15 @@ def _check(ap: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     job = args.job
     if job in ("repeats", "boilerplate", "all", "documents") and args.dry_run and args.annotate:
         ap.error("--dry-run and --annotate: pick one (--dry-run prints the cuts, --annotate writes them)")
-    if job in ("repeats", "all") or (job == "boilerplate" and args.apply):
-        if not args.out and not args.dry_run:
-            ap.error(f"{job} needs --out OUT (where the cleaned records go), or --dry-run to only show the cuts")
+    if (job in ("repeats", "all") or (job == "boilerplate" and args.apply)) and not args.out and not args.dry_run:
+        ap.error(f"{job} needs --out OUT (where the cleaned records go), or --dry-run to only show the cuts")
     prefix = "paragraph_" if job == "all" else ""
     if job in ("repeats", "boilerplate", "all"):
         given = {k: getattr(args, prefix + k) for k in ("threshold", "ngram", "unit")}
         try:
             Config(**{k: v for k, v in given.items() if v is not None})
         except ValueError as e:
-            ap.error(f"--{prefix.replace('_', '-')}{str(e)}")
+            ap.error(f"--{prefix.replace('_', '-')}{e!s}")
     if job in ("boilerplate", "all"):
         if args.min_docs is not None and args.min_docs < 1:
             ap.error(f"--min-docs must be a positive integer, got {args.min_docs}; try --min-docs 3")

@@ -54,10 +54,10 @@ import numpy as np
 from numba import njit
 
 from . import signatures
+from ._columns import Column, _read_rows
 from .clusters import _agreements, _prefilter_floor, best_matches, exact_similarity
 from .config import Config
 from .documents import check_texts
-from ._columns import Column, _read_rows
 from .lsh import _band_keys
 from .shingling import Scanner
 

@@ -231,10 +231,10 @@ def _pair_html(p: dict[str, Any], config: Config) -> tuple[str, bool]:
     if config.unit == "word":
         shared = shingles(a, config.ngram, config.unit) & shingles(b, config.ngram, config.unit)
         spans_a, spans_b = _shared_spans(a, shared, config.ngram), _shared_spans(b, shared, config.ngram)
-    more = lambda t: f"\n… ({len(t) - SHOWN_CHARS:,} more characters)" if len(t) > SHOWN_CHARS else ""  # noqa: E731
+    more = lambda t: f"\n… ({len(t) - SHOWN_CHARS:,} more characters)" if len(t) > SHOWN_CHARS else ""
     flag = (f'<p class=flag>Exact Jaccard {f["jaccard"]:.3f} is below the threshold {config.threshold}: '
             f"dropped on the signature estimate ({f['estimate']:.3f}).</p>" if below else "")
-    return (
+    page = (
         f"<section class=pair{' flagged' if below else ''}><h3>{html.escape(str(p['id']))} dropped as a duplicate of "
         f"{html.escape(str(p['kept']))}</h3>{flag}"
         f"<p>exact Jaccard {f['jaccard']:.3f}, signature estimate {f['estimate']:.3f} "
@@ -243,9 +243,9 @@ def _pair_html(p: dict[str, Any], config: Config) -> tuple[str, bool]:
         f"<p class=diff><b>Where they differ</b> (<del>only in the kept text</del>, <ins>only in the dropped "
         f"text</ins>): {diff_html(ta, tb)}</p><div class=side>"
         f"<pre>{marked(a, spans_a, '<mark>', '</mark>', html.escape)}{html.escape(more(ta))}</pre>"
-        f"<pre>{marked(b, spans_b, '<mark>', '</mark>', html.escape)}{html.escape(more(tb))}</pre></div></section>",
-        below,
+        f"<pre>{marked(b, spans_b, '<mark>', '</mark>', html.escape)}{html.escape(more(tb))}</pre></div></section>"
     )
+    return page, below
 
 
 def html_report(

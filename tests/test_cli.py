@@ -141,7 +141,8 @@ def test_report_and_explain(tmp_path):
     b.write_text(STORY + " Updated 11:45", encoding="utf-8")
     run = dedup("explain", a, b, "--threshold", "0.5")
     assert run.returncode == 0, run.stderr
-    assert run.stdout.startswith("near-duplicates: Jaccard 0.778 (threshold 0.5)") and "[[The council approved" in run.stdout
+    assert run.stdout.startswith("near-duplicates on exact Jaccard (--verify exact): Jaccard 0.778 (threshold 0.5)")
+    assert "[[The council approved" in run.stdout
 
 
 def test_all_jobs_in_one_pass(tmp_path):
@@ -177,7 +178,7 @@ def test_command_equals_the_library_across_batches_and_cleans_up(tmp_path):
     write_jsonl(src, rows)
     run = dedup("documents", src, "--out", out, "--removed", tmp_path / "rm.jsonl", "--work-dir", work, "--quiet")
     assert run.returncode == 0, run.stderr
-    want = lib.find_duplicates([r["text"] for r in rows], verify="signature")
+    want = lib.find_duplicates([r["text"] for r in rows])  # exact verification, by default in both
     assert [r["id"] for r in read_jsonl(out)] == [f"r{i}" for i in range(3000) if i not in want.matches]
     assert {r["id"]: r["duplicate_of"] for r in read_jsonl(tmp_path / "rm.jsonl")} == {
         f"r{p}": f"r{m.matched}" for p, m in want.matches.items()}

@@ -34,12 +34,13 @@ def run(texts, cfg, batch, sort_bytes, span=1 << 16):
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, len(BASE) - 1), st.integers(0, len(EDITS) - 1)), max_size=25),
-       st.integers(1, 7), st.sampled_from([1 << 12, 1 << 30]), st.sampled_from([0.5, 0.8]), st.integers(1, 8))
-def test_equals_the_in_memory_answer_at_any_batch_and_sort_size(picks, batch, sort_bytes, threshold, span):
+       st.integers(1, 7), st.sampled_from([1 << 12, 1 << 30]), st.sampled_from([0.5, 0.8]), st.integers(1, 8),
+       st.sampled_from(["exact", "signature"]))
+def test_equals_the_in_memory_answer_at_any_batch_and_sort_size(picks, batch, sort_bytes, threshold, span, verify):
     texts = [EDITS[e](BASE[b]) for b, e in picks]
-    cfg = dedup.Config(threshold=threshold, ngram=3, num_perm=64)
+    cfg = dedup.Config(threshold=threshold, ngram=3, num_perm=64, verify=verify)
     best, sim, root = run(texts, cfg, batch, sort_bytes, span)
-    want = dedup.find_duplicates(texts, config=cfg.replace(verify="signature"))
+    want = dedup.find_duplicates(texts, config=cfg)
     got = {int(d): (int(root[d]), int(best[d]), float(sim[d])) for d in np.flatnonzero(best >= 0)}
     assert got == {p: (m.kept, m.matched, pytest.approx(m.similarity)) for p, m in want.matches.items()}
 
@@ -67,8 +68,8 @@ WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lim
 
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 29), st.integers(0, len(WORDS) - 1)), min_size=5, max_size=60),
-       st.integers(1, 9), st.sampled_from([0.6, 0.8]), st.integers(1, 8))
-def test_drifting_chains_equal_the_in_memory_answer(edits, batch, threshold, span):
+       st.integers(1, 9), st.sampled_from([0.6, 0.8]), st.integers(1, 8), st.sampled_from(["exact", "signature"]))
+def test_drifting_chains_equal_the_in_memory_answer(edits, batch, threshold, span, verify):
     # each document is the one before with a word replaced: later members of a
     # bucket are near their predecessor, not its first member (the chain counts)
     words = [WORDS[i % len(WORDS)] + str(i) for i in range(30)]
@@ -76,8 +77,54 @@ def test_drifting_chains_equal_the_in_memory_answer(edits, batch, threshold, spa
     for pos, w in edits:
         words[pos] = WORDS[w]
         texts.append(" ".join(words))
-    cfg = dedup.Config(threshold=threshold, ngram=2, num_perm=32)
-    best, _, root = run(texts, cfg, batch, 1 << 30, span)
-    want = dedup.find_duplicates(texts, config=cfg.replace(verify="signature"))
+    cfg = dedup.Config(threshold=threshold, ngram=2, num_perm=32, verify=verify)
+    best, _, root = run(texts, cfg, batch, 1 << 12, span)
+    want = dedup.find_duplicates(texts, config=cfg)
     assert {int(d): (int(best[d]), int(root[d])) for d in np.flatnonzero(best >= 0)} == {
         p: (m.matched, m.kept) for p, m in want.matches.items()}
+
+
+def drifting(n, seed, width=40, fresh=0.3):
+    """``n`` texts, each the one before with a word replaced (or, with
+    probability ``fresh``, a new story): chains A ~ B ~ C with A not ~ C."""
+    import random
+
+    rng = random.Random(seed)
+    words = [f"w{i}" for i in range(width)]
+    out = []
+    for _ in range(n):
+        if rng.random() < fresh:
+            words = [f"w{rng.randrange(10**6)}" for _ in range(width)]
+        else:
+            words[rng.randrange(width)] = f"x{rng.randrange(10**6)}"
+        out.append(" ".join(words))
+    return out
+
+
+@pytest.mark.parametrize("verify", ["exact", "signature"])
+def test_exact_and_signature_each_equal_the_library_and_differ_from_each_other(verify):
+    # short signatures (32 values) make the estimate noisy near the threshold,
+    # so the two verifications disagree on this corpus; each equals its library twin
+    texts = drifting(1500, 7, width=20)
+    cfg = dedup.Config(threshold=0.8, ngram=2, num_perm=32, verify=verify)
+    best, sim, root = run(texts, cfg, 97, 1 << 12, span=200)  # small ranges, small text groups
+    want = dedup.find_duplicates(texts, config=cfg)
+    assert {int(d): (int(root[d]), int(best[d]), float(sim[d])) for d in np.flatnonzero(best >= 0)} == {
+        p: (m.kept, m.matched, m.similarity) for p, m in want.matches.items()}
+    other = dedup.find_duplicates(texts, config=cfg.replace(verify="signature" if verify == "exact" else "exact"))
+    assert set(want.matches) != set(other.matches)
+    if verify == "exact":  # no drop below the threshold on exact Jaccard
+        assert sim[best >= 0].min() >= 0.8
+
+
+def test_exact_verification_reads_back_any_text():
+    # empty texts, texts without enough words, non-ASCII, lone surrogates and a long text
+    texts = ["", "a b", "a b", "ça fait du bien, ça fait du bien", "ÇA FAIT DU BIEN, ça fait du bien!", "\ud800 x y z",
+             "\ud800 x y z", " ".join(f"t{i}" for i in range(5000)), " ".join(f"t{i}" for i in range(4999)), ""]
+    for unit, ngram in (("word", 2), ("char", 4)):
+        cfg = dedup.Config(threshold=0.8, ngram=ngram, unit=unit)
+        best, sim, _ = run(texts, cfg, 3, 1 << 12)
+        want = dedup.find_duplicates(texts, config=cfg)
+        assert {int(d): (int(best[d]), float(sim[d])) for d in np.flatnonzero(best >= 0)} == {
+            p: (m.matched, m.similarity) for p, m in want.matches.items()}
+        assert len(want.matches) >= 3

@@ -1,9 +1,10 @@
 """The ``dedup`` command: a thin shell over the library.
 
-    dedup documents INPUT... [--out OUT] [--removed FILE] [--clusters FILE] [--annotate]
-    dedup repeats INPUT... --out OUT [--annotate]
-    dedup boilerplate INPUT... (--learn BP.json | --apply BP.json --out OUT)
-    dedup all INPUT... --out OUT [--boilerplate BP.json]  (all three in one pass)
+    dedup documents INPUT... [--out OUT] [--removed FILE] [--clusters FILE] [--annotate] [--verify exact|signature]
+    dedup repeats INPUT... (--out OUT | --dry-run) [--threshold T] [--ngram N] [--unit word|char]
+    dedup boilerplate INPUT... (--learn BP.json | --apply BP.json (--out OUT | --dry-run))
+    dedup all INPUT... (--out OUT | --dry-run) [--boilerplate BP.json | --learn-boilerplate] [--skip STAGES]
+    dedup explain A B
 
 INPUT: JSON Lines (.jsonl, .jsonl.gz, .jsonl.zst), .csv, .parquet, .txt
 files, folders of .txt files, or globs. Without --out, ``documents`` prints
@@ -25,7 +26,17 @@ import numpy as np
 
 from ._columns import Column
 from .config import SCHEMES, UNITS, VERIFY, Config
-from .io import BadRecord, Record, Writer, dumps, expand, format_of, jsonl_lines, parse_line, read
+from .io import (
+    BadRecord,
+    Record,
+    Writer,
+    dumps,
+    expand,
+    format_of,
+    jsonl_lines,
+    parse_line,
+    read,
+)
 
 BATCH = 1024
 REPORT_PAIRS = 12
@@ -66,9 +77,9 @@ class Progress:
         self.t0 = time.perf_counter()
         if not quiet and sys.stderr.isatty():
             try:
-                from tqdm import tqdm
-
                 import shutil
+
+                from tqdm import tqdm
 
                 width = shutil.get_terminal_size((0, 0)).columns
                 self.bar = tqdm(desc=desc, total=total, unit=" docs", file=sys.stderr, dynamic_ncols=width > 0,
@@ -89,7 +100,8 @@ class Progress:
             self.bar.close()
 
 
-def _batches(records, size: int = BATCH):
+def _batches(records, size: int | None = None):
+    size = size or BATCH
     batch: list[Record] = []
     for rec in records:
         batch.append(rec)
@@ -105,23 +117,112 @@ def _out_format(args: argparse.Namespace, files: list[Path], path: str) -> str:
     return "jsonl" if fmt == "txt" else fmt
 
 
-def run_all(args: argparse.Namespace, config: Config) -> int:
-    """Repeated paragraphs out, boilerplate out (with --boilerplate), then
-    near-duplicate documents on what is left: one pass over the input."""
+STAGES = ("repeats", "boilerplate", "documents")
+WHAT = {"repeats": "repeated paragraphs", "boilerplate": "boilerplate lines", "documents": "near-duplicate documents"}
+
+
+class Cleaner:
+    """The paragraph stages of a job: repeats (``find_repeats``) and
+    boilerplate (a :class:`Boilerplate`'s cuts, every copy or all but the
+    first of each template), each optional. ``cuts(texts)`` gives each
+    text's cuts per stage; stage cuts are found on the text as read."""
+
+    def __init__(self, repeats: dict[str, Any] | None, bp=None, keep: str = "none") -> None:
+        self.repeats, self.bp, self.keep = repeats, bp, keep
+        self.seen: set[str] = set()  # templates met so far (keep="first")
+
+    @property
+    def stages(self) -> list[str]:
+        return [name for name, on in (("repeats", self.repeats is not None), ("boilerplate", self.bp is not None)) if on]
+
+    def cuts(self, texts: list[str]) -> list[dict[str, list]]:
+        from .boilerplate import strip_boilerplate
+        from .paragraphs import find_repeats
+
+        out: list[dict[str, list]] = [{} for _ in texts]
+        if self.repeats is not None:
+            for o, c in zip(out, find_repeats(texts, **self.repeats)):
+                o["repeats"] = c
+        if self.bp is not None:
+            if self.keep == "first":  # across the stream: one text at a time, in order
+                found = [strip_boilerplate(t, self.bp, keep="first", seen=self.seen, annotate=True) for t in texts]
+            else:
+                found = self.bp.cuts(texts)
+            for o, c in zip(out, found):
+                o["boilerplate"] = c
+        return out
+
+    def apply(self, text: str, cuts: dict[str, list], stats: dict[str, int]) -> str | None:
+        """The cleaned text (None: unchanged), counting the bytes each stage removed
+        (a span two stages cut counts for the first)."""
+        from .spans import apply_cuts
+
+        if not any(cuts.values()):
+            return None
+        before, done = _size(text), []
+        for stage in self.stages:
+            done += cuts.get(stage, [])
+            after = _size(apply_cuts(text, done))
+            stats[f"bytes_{stage}"] += before - after
+            before = after
+        return apply_cuts(text, done)
+
+
+def _cleaner(args: argparse.Namespace, files: list[Path]) -> Cleaner:
+    """The paragraph stages the job's flags ask for."""
     from .boilerplate import Boilerplate
-    from .paragraphs import find_repeats
-    from .spans import apply_cuts
 
-    bp = Boilerplate.load(args.boilerplate) if args.boilerplate else None
+    skip = set(getattr(args, "skip", ()) or ())
+    if args.job == "repeats":
+        return Cleaner(_paragraph_kw(args))
+    if args.job == "boilerplate":
+        return Cleaner(None, Boilerplate.load(args.apply), args.keep)
+    repeats = None if "repeats" in skip else _paragraph_kw(args, "paragraph_")
+    bp = None
+    if "boilerplate" not in skip:
+        if args.boilerplate:
+            bp = Boilerplate.load(args.boilerplate)
+        elif args.learn_boilerplate:
+            bp = _learn(args, files)
+    return Cleaner(repeats, bp, args.keep)
 
-    def clean(batch: list[Record]) -> list[str | None]:
-        texts = [r.text for r in batch]
-        cuts = find_repeats(texts)
-        if bp is not None:
-            cuts = [a + b for a, b in zip(cuts, bp.cuts(texts))]
-        return [apply_cuts(t, c) if c else None for t, c in zip(texts, cuts)]
 
-    return run_documents(args, config, clean)
+def _paragraph_kw(args: argparse.Namespace, prefix: str = "") -> dict[str, Any]:
+    """threshold / ngram / unit as given (left out: the library's defaults)."""
+    return {k: getattr(args, prefix + k) for k in ("threshold", "ngram", "unit") if getattr(args, prefix + k) is not None}
+
+
+def _learn(args: argparse.Namespace, files: list[Path]):
+    """``find_boilerplate`` on the inputs' texts (held in memory), with the flags given."""
+    import inspect
+
+    from .boilerplate import find_boilerplate
+
+    params = inspect.signature(find_boilerplate).parameters
+    kw = _paragraph_kw(args, "paragraph_" if args.job == "all" else "")
+    if args.min_docs is not None or params["min_docs"].default is None:
+        kw["min_docs"] = args.min_docs  # None: the library's default for the corpus size
+    if args.min_fraction is not None:
+        kw["min_fraction"] = args.min_fraction
+    if args.labels is not None:
+        if "labels" not in params:
+            raise Failure("--labels/--no-labels needs a dedup whose find_boilerplate takes labels=; this one does not")
+        kw["labels"] = args.labels
+    stats = {"in": 0, "out": 0, "bad": 0}
+    texts = [r.text for r in _records(args, files, stats)]
+    return find_boilerplate(texts, **kw)
+
+
+def run_all(args: argparse.Namespace, config: Config) -> int:
+    """Repeated paragraphs out, boilerplate out (with --boilerplate or
+    --learn-boilerplate), then near-duplicate documents on what is left: one
+    pass over the input (two with --learn-boilerplate). ``--skip`` leaves
+    stages out."""
+    files = expand(args.inputs)
+    cleaner = _cleaner(args, files)
+    if "documents" in (args.skip or ()):
+        return _cut_job(args, cleaner, files)
+    return run_documents(args, config, cleaner)
 
 
 class _Ids:
@@ -159,38 +260,46 @@ class _Ids:
             os.close(self._fd)
 
 
-def run_documents(args: argparse.Namespace, config: Config, clean=None) -> int:
-    """Pass 1 reads and signs the input (cleaned texts of ``clean`` kept in a
-    side file); :class:`dedup.ondisk.OnDisk` finds the duplicates on disk;
-    pass 2 reads the input again and writes the outputs. Memory stays bounded
-    whatever the corpus size (see docs/cli.md)."""
+def run_documents(args: argparse.Namespace, config: Config, cleaner: Cleaner | None = None) -> int:
+    """Pass 1 reads and signs the input (cleaned texts of ``cleaner`` kept in
+    a side file); :class:`dedup.ondisk.OnDisk` finds the duplicates on disk,
+    verifying candidates as ``config.verify`` says; pass 2 reads the input
+    again and writes the outputs. Memory stays bounded whatever the corpus
+    size (see docs/cli.md)."""
     files = expand(args.inputs)
-    stats = {"in": 0, "out": 0, "bad": 0, "bytes_in": sum(f.stat().st_size for f in files), "bytes_removed": 0}
+    stats = {"in": 0, "out": 0, "bad": 0, "bytes_in": sum(f.stat().st_size for f in files),
+             **{f"bytes_{k}": 0 for k in STAGES}}
+    stages = [*(cleaner.stages if cleaner else []), "documents"]
     writers = {}
+    dry = args.dry_run
     try:
         for name in ("out", "removed"):
             path = getattr(args, name)
-            if path:
+            if path and not dry:
                 writers[name] = Writer(path, _out_format(args, files, path), files, args.text_field)
-        if args.clusters:
+        if args.clusters and not dry:
             writers["clusters"] = Writer(args.clusters, "jsonl", files)
-        from .ondisk import OnDisk
+        from . import ondisk
 
-        with OnDisk(config, workdir=args.work_dir) as od:
+        with ondisk.OnDisk(config, workdir=args.work_dir, sort_bytes=ondisk.SORT_BYTES,
+                           keep_texts=bool(args.report or dry)) as od:
             ids = _Ids(od.dir)
-            side = open(od.dir / "cleaned", "wb+") if clean is not None else None
+            side = open(od.dir / "cleaned", "wb+") if cleaner is not None else None
             sizes, places = Column(od.dir / "sizes"), _Places(od.dir)
             try:
-                progress = Progress(args.quiet)
+                progress = Progress(args.quiet or dry)
                 for batch in _batches(_records(args, files, stats)):
                     start = stats["in"]
-                    cleaned = clean(batch) if clean is not None else [None] * len(batch)
-                    texts = [r.text if new is None else new for r, new in zip(batch, cleaned)]
-                    for i, (rec, new) in enumerate(zip(batch, cleaned)):
-                        if new is not None:
-                            stats["bytes_removed"] += _size(rec.text) - _size(new)
-                            side.write(json.dumps([start + i, new], ensure_ascii=False).encode("utf-8", "surrogatepass")
-                                       + b"\n")
+                    texts = [r.text for r in batch]
+                    if cleaner is not None:
+                        for i, (rec, cuts) in enumerate(zip(batch, cleaner.cuts(texts))):
+                            if dry:
+                                _show_cuts(args, rec, cuts)
+                            new = cleaner.apply(rec.text, cuts, stats)
+                            if new is not None:
+                                texts[i] = new
+                                side.write(json.dumps([start + i, new], ensure_ascii=False).encode("utf-8", "surrogatepass")
+                                           + b"\n")
                     sizes.extend(od.add(texts).tolist())
                     ids.extend(r.id for r in batch)
                     places.add(batch)
@@ -198,24 +307,25 @@ def run_documents(args: argparse.Namespace, config: Config, clean=None) -> int:
                     progress.update(len(batch), sum(len(r.text) for r in batch))
                 progress.close()
                 result = od.finish()
-                ndups, samples = 0, []
+                ndups = 0
                 for (lo, best, _, _), (_, size) in zip(result.chunks(), sizes.chunks()):
                     dup = np.flatnonzero(best >= 0)
                     ndups += len(dup)
-                    stats["bytes_removed"] += int(size[dup].sum())  # what duplicates held (after cleaning)
-                    samples += [(int(best[d]), lo + int(d)) for d in dup[: REPORT_PAIRS - len(samples)]]
+                    stats["bytes_documents"] += int(size[dup].sum())  # what duplicates held (after cleaning)
                 stats["out"] = stats["in"] - ndups + (ndups if args.annotate and "out" in writers else 0)
                 if side is not None:
                     side.seek(0)
+                if dry:
+                    _show_drops(args, result, ids, od, config)
                 if "out" in writers or "removed" in writers:
                     _write_records(args, files, writers, result, ids, side, places)
                 if "clusters" in writers:
                     for row in _cluster_rows(result, ids, od.dir):
                         writers["clusters"].write_line(dumps(row) + b"\n")
-                if not args.out and not args.clusters:
+                if not args.out and not args.clusters and not dry:
                     _print_clusters(lambda: _cluster_rows(result, ids, od.dir), ndups, stats, config, args.json)
                 if args.report:
-                    _write_report(args, files, config, stats, result, ids, samples, od.dir)
+                    _write_report(args, config, stats, stages, result, ids, od)
             finally:
                 ids.close()
                 sizes.close()
@@ -228,8 +338,52 @@ def run_documents(args: argparse.Namespace, config: Config, clean=None) -> int:
         raise
     for w in writers.values():
         w.close(ok=True)
-    _summary(stats, "near-duplicate documents", args)
+    _summary(stats, stages, args, config)
     return 0
+
+
+def _verified(config: Config) -> str:
+    return "exact Jaccard" if config.verify == "exact" else "signature estimate"
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    """One line of at most ``limit`` characters (line breaks shown as \\n)."""
+    text = text.replace("\n", "\\n")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _show_cuts(args: argparse.Namespace, rec: Record, cuts: dict[str, list]) -> None:
+    """The dry run of the paragraph stages: each cut, its text and what it matched."""
+    for stage, cs in cuts.items():
+        for c in cs:
+            cut = rec.text[c.start : c.end]
+            if c.kind == "boilerplate":
+                where, matched = "template", c.match
+            else:
+                where, matched = f"[{c.match[-2]}:{c.match[-1]}]", rec.text[c.match[-2] : c.match[-1]]
+            if args.json:
+                print(json.dumps({"id": rec.id, "stage": stage, "start": c.start, "end": c.end, "text": cut,
+                                  "match": matched, "similarity": round(c.similarity, 4), "identical": c.exact},
+                                 ensure_ascii=False, default=str))
+                continue
+            print(f"{rec.id} cut {stage} [{c.start}:{c.end}] similarity {c.similarity:.3f}"
+                  f"{' identical' if c.exact else ''}\n  cut:     {_clip(cut)}\n  matches {where}: {_clip(matched)}")
+
+
+def _show_drops(args: argparse.Namespace, result, ids, od, config: Config) -> None:
+    """The dry run of the documents stage: each dropped record (its text as
+    decided on) and the earlier record it matched."""
+    for lo, best, sim, _ in result.chunks():
+        for d in np.flatnonzero(best >= 0).tolist():
+            pos, match, s = lo + d, int(best[d]), float(sim[d])
+            text, matched = od.text(pos), od.text(match)
+            if args.json:
+                print(json.dumps({"id": ids[pos], "stage": "documents", "text": text, "match": ids[match],
+                                  "matched_text": matched, "similarity": round(s, 4), "verify": config.verify},
+                                 ensure_ascii=False, default=str))
+                continue
+            print(f"{ids[pos]} drop documents, {_verified(config)} {s:.3f} with {ids[match]}\n"
+                  f"  dropped: {_clip(text)}\n  matches: {_clip(matched)}")
 
 
 def _size(text: str) -> int:
@@ -355,21 +509,49 @@ def _cluster_rows(result, ids, folder: Path):
             cid += 1
 
 
-def _write_report(args, files, config, stats, result, ids, samples, folder) -> None:
-    """A pass over the input for the sample pairs' texts, then the HTML."""
+def sample_pairs(result, threshold: float, count: int = REPORT_PAIRS, borderline: int = 4) -> list[tuple[int, int, float]]:
+    """(dropped, matched, similarity) pairs to show: the ``borderline`` ones
+    closest to the threshold (lowest similarity, then earliest), then the
+    earliest of each tenth of [threshold, 1], tenths taken lowest first and
+    in turn until there are ``count``. One pass over the result's chunks;
+    memory: the picks."""
+    import heapq
+
+    low: list = []  # max-heap by (similarity, position) of the lowest ones, negated
+    per_bin: dict[int, list[tuple[int, int, float]]] = {}
+    for lo, best, sim, _ in result.chunks():
+        dup = np.flatnonzero(best >= 0)
+        if not len(dup):
+            continue
+        bins = np.minimum(((sim[dup] - threshold) / max(1e-12, 1 - threshold) * 10).astype(np.int64), 9)
+        for d, b in zip(dup.tolist(), bins.tolist()):
+            pick = (lo + d, int(best[d]), float(sim[d]))
+            first = per_bin.setdefault(max(b, 0), [])
+            if len(first) < count:
+                first.append(pick)
+            item = (-pick[2], -pick[0], pick)
+            if len(low) < borderline:
+                heapq.heappush(low, item)
+            elif item > low[0]:
+                heapq.heapreplace(low, item)
+    out = [p for *_, p in sorted(low, key=lambda x: (-x[0], -x[1]))]
+    taken = set(out)
+    for turn in range(count):
+        for b in sorted(per_bin):
+            if len(out) < count and turn < len(per_bin[b]) and per_bin[b][turn] not in taken:
+                out.append(per_bin[b][turn])
+                taken.add(per_bin[b][turn])
+    return out
+
+
+def _write_report(args, config, stats, stages, result, ids, od) -> None:
+    """The HTML page: summary, plots, largest clusters, sample pairs (their
+    texts as decided on, read back from the :class:`OnDisk`)."""
     import heapq
 
     from ._files import replacing
     from .report import html_report
 
-    want = {p for pair in samples for p in pair}
-    texts: dict[int, str] = {}
-    quiet = argparse.Namespace(**{**vars(args), "skip_bad": True})
-    for pos, rec in enumerate(_records(quiet, files, {"bad": 0})):
-        if pos in want:
-            texts[pos] = rec.text
-            if len(texts) == len(want):
-                break
     sizes: dict[int, int] = {}
     biggest: list = []  # (size, -cluster, row): the 20 largest
     edges = np.linspace(config.threshold, 1.0, 11)
@@ -377,7 +559,7 @@ def _write_report(args, files, config, stats, result, ids, samples, folder) -> N
     for _, best, sim, _ in result.chunks():  # similarity of every matched pair, a chunk at a time
         sim_counts += np.histogram(sim[best >= 0], bins=edges)[0]
     nclusters = 0
-    for row in _cluster_rows(result, ids, folder):
+    for row in _cluster_rows(result, ids, od.dir):
         nclusters += 1
         size = len(row["members"])
         sizes[size] = sizes.get(size, 0) + 1
@@ -386,12 +568,13 @@ def _write_report(args, files, config, stats, result, ids, samples, folder) -> N
         if len(biggest) > 20:
             heapq.heappop(biggest)
     rows = [r for _, _, r in sorted(biggest, key=lambda x: (-x[0], -x[1]))]
-    pairs = [(ids[a], texts.get(a, ""), ids[b], texts.get(b, "")) for a, b in samples]
-    page = html_report(
-        {"documents in": stats["in"], "documents out": stats["out"], "bad records skipped": stats["bad"],
-         "bytes in": stats["bytes_in"], "bytes removed": stats["bytes_removed"], "clusters": nclusters},
-        rows, sim_counts.tolist(), pairs, config, sizes, histogram=True,
-    )
+    pairs = [{"kept": ids[m], "kept_text": od.text(m), "id": ids[d], "text": od.text(d), "similarity": s}
+             for d, m, s in sample_pairs(result, config.threshold)]
+    summary = {"documents in": stats["in"], "documents out": stats["out"], "bad records skipped": stats["bad"],
+               "bytes in": stats["bytes_in"], "clusters": nclusters, "verification": _verified(config)}
+    for stage in stages:
+        summary[f"text bytes removed ({WHAT[stage]})"] = stats[f"bytes_{stage}"]
+    page = html_report(summary, rows, sim_counts.tolist(), pairs, config, sizes, histogram=True)
     with replacing(args.report) as tmp:
         tmp.write_text(page, encoding="utf-8")
 
@@ -401,12 +584,20 @@ def run_explain(args: argparse.Namespace, config: Config) -> int:
 
     texts = []
     for item in (args.a, args.b):
-        p = Path(item)
-        texts.append(p.read_text(encoding="utf-8") if p.is_file() else item)
+        try:
+            is_file = Path(item).is_file()
+        except (OSError, ValueError):  # too long, or a NUL: a text, not a file name
+            is_file = False
+        texts.append(Path(item).read_text(encoding="utf-8") if is_file else item)
     r = explain(texts[0], texts[1], config)
     verdict = "near-duplicates" if r["match"] else "not near-duplicates"
+    decided = r["jaccard"] if config.verify == "exact" else r["estimate"]
+    why = ""
+    if not r["match"] and decided >= config.threshold:
+        why = " (no LSH band shared, so never compared)" if not r["bands_shared"] else " (dropped by the prefilter)"
     print(
-        f"{verdict}: Jaccard {r['jaccard']:.3f} (threshold {r['threshold']}), signature estimate "
+        f"{verdict} on {_verified(config)} (--verify {config.verify}){why}: Jaccard {r['jaccard']:.3f} "
+        f"(threshold {r['threshold']}), signature estimate "
         f"{r['estimate']:.3f}; {r['shared_shingles']} shared shingles of {r['shingles_a']} and {r['shingles_b']}; "
         f"{r['bands_shared']} of {r['bands']} LSH bands shared (P = {r['candidate_probability']:.3f} at this Jaccard)"
     )
@@ -435,76 +626,98 @@ def _print_clusters(rows, dropped: int, stats, config, as_json: bool) -> None:
 
 
 def run_repeats(args: argparse.Namespace, config: Config | None) -> int:
-    from .paragraphs import find_repeats
-    from .spans import apply_cuts
-
-    return _cut_job(args, lambda texts: find_repeats(texts), apply_cuts, "repeated paragraphs")
+    files = expand(args.inputs)
+    return _cut_job(args, _cleaner(args, files), files)
 
 
 def run_boilerplate(args: argparse.Namespace, config: Config | None) -> int:
-    from .boilerplate import Boilerplate, find_boilerplate
-    from .spans import apply_cuts
-
-    if args.learn:
-        files = expand(args.inputs)
-        stats = {"in": 0, "out": 0, "bad": 0, "bytes_in": 0, "bytes_removed": 0}
-        texts = [r.text for r in _records(args, files, stats)]
-        bp = find_boilerplate(texts, min_docs=args.min_docs)
-        bp.save(args.learn)
-        if not args.quiet:
-            print(f"{len(bp.templates)} templates from {len(texts)} documents, saved to {args.learn}")
-            for t in bp.templates[:20]:
-                print(f"  {t.docs:6d} docs  {t.text[:70]!r}  ({len(t.variants)} variants)")
-        return 0
-    bp = Boilerplate.load(args.apply)
-    return _cut_job(args, bp.cuts, apply_cuts, "boilerplate lines")
-
-
-def _cut_job(args: argparse.Namespace, find, apply, what: str) -> int:
     files = expand(args.inputs)
-    if not args.out:
-        raise SystemExit("dedup: --out is required for this job")
-    stats = {"in": 0, "out": 0, "bad": 0, "bytes_in": 0, "bytes_removed": 0}
-    writer = Writer(args.out, _out_format(args, files, args.out), files, args.text_field)
-    progress = Progress(args.quiet)
+    if args.learn:
+        bp = _learn(args, files)
+        if not args.dry_run:
+            bp.save(args.learn)
+        if not args.quiet or args.dry_run:
+            saved = "not saved (dry run)" if args.dry_run else f"saved to {args.learn}"
+            print(f"{len(bp.templates)} templates from {bp.n_documents} documents (in at least {bp.min_docs}), {saved}")
+            for t in bp.templates if args.dry_run else bp.templates[:20]:
+                print(f"  {t.docs:6d} docs  {t.text[:70]!r}  ({len(t.variants)} variants)")
+                if args.dry_run:
+                    for v, n in t.variants[:10]:
+                        print(f"      {n:6d}  {_clip(v, 100)}")
+        return 0
+    return _cut_job(args, _cleaner(args, files), files)
+
+
+def _cut_job(args: argparse.Namespace, cleaner: Cleaner, files: list[Path]) -> int:
+    """The paragraph stages alone: each record written with its cleaned text
+    (or its cuts with --annotate), or, with --dry-run, each cut shown."""
+    stats = {"in": 0, "out": 0, "bad": 0, "bytes_in": 0, **{f"bytes_{k}": 0 for k in STAGES}}
+    writer = None if args.dry_run else Writer(args.out, _out_format(args, files, args.out), files, args.text_field)
+    progress = Progress(args.quiet or args.dry_run)
     try:
         for batch in _batches(_records(args, files, stats), 256):
-            cuts = find([r.text for r in batch])
+            found = cleaner.cuts([r.text for r in batch])
             progress.update(len(batch), sum(len(r.text) for r in batch))
-            for rec, cs in zip(batch, cuts):
+            for rec, cuts in zip(batch, found):
                 stats["in"] += 1
                 stats["out"] += 1
-                stats["bytes_in"] += len(rec.text.encode("utf-8", "surrogatepass"))
+                stats["bytes_in"] += _size(rec.text)
+                if args.dry_run:
+                    _show_cuts(args, rec, cuts)
+                    cleaner.apply(rec.text, cuts, stats)
+                    continue
                 if args.annotate:
                     spans = [{"start": c.start, "end": c.end, "kind": c.kind, "match": c.match,
-                              "similarity": round(c.similarity, 4), "exact": c.exact} for c in cs]
+                              "similarity": round(c.similarity, 4), "exact": c.exact}
+                             for stage in cleaner.stages for c in cuts.get(stage, [])]
                     writer.write(rec, extra={"cuts": spans})
                     continue
-                cleaned = apply(rec.text, cs)
-                stats["bytes_removed"] += len(rec.text.encode("utf-8", "surrogatepass")) - len(
-                    cleaned.encode("utf-8", "surrogatepass"))
-                writer.write(rec, text=cleaned)
+                new = cleaner.apply(rec.text, cuts, stats)
+                writer.write(rec, text=rec.text if new is None else new)
         progress.close()
     except BaseException:
-        writer.close(ok=False)
+        if writer is not None:
+            writer.close(ok=False)
         raise
-    writer.close(ok=True)
-    _summary(stats, what, args)
+    if writer is not None:
+        writer.close(ok=True)
+    _summary(stats, cleaner.stages, args)
     return 0
 
 
-def _summary(stats: dict[str, int], what: str, args: argparse.Namespace) -> None:
+def _summary(stats: dict[str, int], stages: list[str], args: argparse.Namespace, config: Config | None = None) -> None:
     if args.quiet:
         return
-    rows = [
+    rows: list[tuple[str, Any]] = [
         ("documents in", stats["in"]),
         ("documents out", stats["out"]),
         ("bad records skipped", stats["bad"]),
         ("bytes in", stats["bytes_in"]),
-        (f"text bytes removed ({what})", stats["bytes_removed"]),
     ]
+    rows += [(f"text bytes removed ({WHAT[s]})", stats[f"bytes_{s}"]) for s in stages]
+    if config is not None and "documents" in stages:
+        rows.append(("verification", _verified(config)))
+    if args.dry_run:
+        rows.append(("dry run", "nothing written"))
     width = max(len(k) for k, _ in rows)
-    print("\n".join(f"{k:<{width}}  {v:>12,}" for k, v in rows), file=sys.stderr)
+    print("\n".join(f"{k:<{width}}  {v if isinstance(v, str) else format(v, ','):>12}" for k, v in rows),
+          file=sys.stderr)
+
+
+def _paragraph_flags(p: argparse.ArgumentParser, prefix: str = "", what: str = "paragraphs") -> None:
+    """threshold / ngram / unit of the paragraph stages (default: the library's)."""
+    p.add_argument(f"--{prefix}threshold", type=float, metavar="T",
+                   help=f"Jaccard at which {what} are near copies (default: the library's, 0.6)")
+    p.add_argument(f"--{prefix}ngram", type=int, metavar="N", help=f"shingle size for {what} (default: 4)")
+    p.add_argument(f"--{prefix}unit", choices=UNITS, help=f"shingle unit for {what} (default: char)")
+
+
+def _learn_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--min-docs", type=int, metavar="N",
+                   help="documents a line must be in to be boilerplate (default: the library's, for the corpus size)")
+    p.add_argument("--min-fraction", type=float, metavar="F", help="or this fraction of the documents, if larger")
+    p.add_argument("--labels", action=argparse.BooleanOptionalAction, default=None,
+                   help="'Label: value' lines with recurring labels and values as templates (default: on)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -521,39 +734,102 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
     common.add_argument("--out", help="where the kept records go, in the input's format")
     common.add_argument("--annotate", action="store_true", help="keep every record and add what would be cut")
+    common.add_argument("--dry-run", action="store_true",
+                        help="print each cut with its text and the text it matched; write no output")
+    common.add_argument("--json", action="store_true",
+                        help="print JSON, one object a line (clusters, or the cuts of --dry-run)")
     ap = argparse.ArgumentParser(prog="dedup", description=__doc__.split("\n\n")[0])
     ap.add_argument("--version", action="version", version=f"dedup {__version__}")
     sub = ap.add_subparsers(dest="job", required=True)
     docs = sub.add_parser("documents", parents=[common], help="near-duplicate documents")
-    al = sub.add_parser("all", parents=[common], help="repeats, boilerplate (with --boilerplate) and documents in one pass")
-    al.add_argument("--boilerplate", metavar="BP.json", help="a saved boilerplate to strip too")
+    al = sub.add_parser("all", parents=[common],
+                        help="repeats, boilerplate (with --boilerplate or --learn-boilerplate) and documents in one pass")
+    how = al.add_mutually_exclusive_group()
+    how.add_argument("--boilerplate", metavar="BP.json", help="a saved boilerplate to strip too")
+    how.add_argument("--learn-boilerplate", action="store_true",
+                     help="learn the boilerplate from the inputs first (their texts held in memory), and strip it")
+    al.add_argument("--skip", type=_stages, metavar="STAGES", default=(),
+                    help="stages to leave out, comma-separated: repeats, boilerplate, documents")
+    al.add_argument("--keep", choices=("none", "first"), default="none",
+                    help="boilerplate: cut every copy (none, default) or keep the first of each template")
+    _paragraph_flags(al, "paragraph-", "paragraphs and boilerplate lines")
+    _learn_flags(al)
     for p in (docs, al):
-        p.add_argument("--threshold", type=float, default=d.threshold, help="Jaccard threshold (default %(default)s)")
-        p.add_argument("--ngram", type=int, default=d.ngram, help="shingle size (default %(default)s)")
-        p.add_argument("--unit", choices=UNITS, default=d.unit, help="shingle unit (default %(default)s)")
+        p.add_argument("--threshold", type=float, default=d.threshold,
+                       help="Jaccard threshold of documents (default %(default)s)")
+        p.add_argument("--ngram", type=int, default=d.ngram, help="shingle size of documents (default %(default)s)")
+        p.add_argument("--unit", choices=UNITS, default=d.unit, help="shingle unit of documents (default %(default)s)")
         p.add_argument("--num-perm", type=int, default=d.num_perm, help="signature length (default %(default)s)")
         p.add_argument("--scheme", choices=SCHEMES, default=d.scheme, help="signature scheme (default %(default)s)")
-        p.add_argument("--verify", choices=VERIFY, default="signature",
-                       help="streaming keeps no text, so candidates are checked on signatures")
+        p.add_argument("--verify", choices=VERIFY, default=d.verify,
+                       help="exact: decide candidates on the exact Jaccard of shingle sets, as find_duplicates "
+                            "(default); signature: on the signature estimate (faster)")
         p.add_argument("--seed", type=int, default=d.seed, help="hash seed (default %(default)s)")
         p.add_argument("--removed", help="where the dropped records go, with the id they duplicate")
         p.add_argument("--clusters", help="clusters.jsonl: cluster id, members, kept member, similarities")
-        p.add_argument("--json", action="store_true", help="print one JSON object per cluster")
         p.add_argument("--report", metavar="REPORT.html", help="a self-contained HTML report of the run")
         p.add_argument("--work-dir", help="folder for temporary files (default: the system's temporary folder)")
-    ex = sub.add_parser("explain", help="why two documents match (or not)")
+    ex = sub.add_parser("explain", help="why two documents match (or not), with the verdict a run would give")
     ex.add_argument("a", help="a text file, or the text itself")
     ex.add_argument("b", help="a text file, or the text itself")
-    for flag, kw in (("--threshold", dict(type=float, default=d.threshold)), ("--ngram", dict(type=int, default=d.ngram)),
-                     ("--unit", dict(choices=UNITS, default=d.unit))):
-        ex.add_argument(flag, **kw)
-    sub.add_parser("repeats", parents=[common], help="repeated paragraphs inside documents")
+    for flag, kw in (("--threshold", {"type": float, "default": d.threshold}),
+                     ("--ngram", {"type": int, "default": d.ngram}), ("--unit", {"choices": UNITS, "default": d.unit}),
+                     ("--num-perm", {"type": int, "default": d.num_perm}),
+                     ("--scheme", {"choices": SCHEMES, "default": d.scheme}), ("--seed", {"type": int, "default": d.seed}),
+                     ("--verify", {"choices": VERIFY, "default": d.verify})):
+        ex.add_argument(flag, **kw, help="as for documents (default %(default)s)")
+    rep = sub.add_parser("repeats", parents=[common], help="repeated paragraphs inside documents")
+    _paragraph_flags(rep)
     bp = sub.add_parser("boilerplate", parents=[common], help="learn or apply boilerplate lines")
     how = bp.add_mutually_exclusive_group(required=True)
     how.add_argument("--learn", metavar="BP.json", help="learn from the inputs and save")
     how.add_argument("--apply", metavar="BP.json", help="strip a saved boilerplate from the inputs")
-    bp.add_argument("--min-docs", type=int, default=3, help="documents a line must be in (default %(default)s)")
+    _paragraph_flags(bp, what="boilerplate lines (when learning)")
+    _learn_flags(bp)
+    bp.add_argument("--keep", choices=("none", "first"), default="none",
+                    help="when applying: cut every copy (none, default) or keep the first of each template")
     return ap
+
+
+def _stages(value: str) -> tuple[str, ...]:
+    names = tuple(v.strip() for v in value.split(",") if v.strip())
+    bad = [v for v in names if v not in STAGES]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(f"unknown stage {bad[0] if bad else value!r}; give some of {', '.join(STAGES)}")
+    return names
+
+
+def _check(ap: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Usage errors the parser cannot see: one line naming the value and the fix (exit 2)."""
+    job = args.job
+    if job in ("repeats", "boilerplate", "all", "documents") and args.dry_run and args.annotate:
+        ap.error("--dry-run and --annotate: pick one (--dry-run prints the cuts, --annotate writes them)")
+    if (job in ("repeats", "all") or (job == "boilerplate" and args.apply)) and not args.out and not args.dry_run:
+        ap.error(f"{job} needs --out OUT (where the cleaned records go), or --dry-run to only show the cuts")
+    prefix = "paragraph_" if job == "all" else ""
+    if job in ("repeats", "boilerplate", "all"):
+        given = {k: getattr(args, prefix + k) for k in ("threshold", "ngram", "unit")}
+        try:
+            Config(**{k: v for k, v in given.items() if v is not None})
+        except ValueError as e:
+            ap.error(f"--{prefix.replace('_', '-')}{e!s}")
+    if job in ("boilerplate", "all"):
+        if args.min_docs is not None and args.min_docs < 1:
+            ap.error(f"--min-docs must be a positive integer, got {args.min_docs}; try --min-docs 3")
+        if args.min_fraction is not None and not 0 < args.min_fraction <= 1:
+            ap.error(f"--min-fraction must be in (0, 1], got {args.min_fraction}; try --min-fraction 0.5")
+        learning = args.learn if job == "boilerplate" else args.learn_boilerplate
+        flags = [f for f, v in (("--min-docs", args.min_docs), ("--min-fraction", args.min_fraction),
+                                ("--labels/--no-labels", args.labels)) if v is not None]
+        if job == "boilerplate" and args.apply:
+            flags += [f"--{k}" for k, v in given.items() if v is not None]
+        if flags and not learning:
+            fix = "add --learn-boilerplate" if job == "all" else "a saved boilerplate keeps what it was learned with"
+            ap.error(f"{', '.join(flags)} apply when learning boilerplate; {fix}")
+        if job == "boilerplate" and args.learn and args.keep != "none":
+            ap.error("--keep applies when stripping; use it with --apply")
+        if job == "all" and args.keep != "none" and not (args.boilerplate or args.learn_boilerplate):
+            ap.error("--keep applies to boilerplate; add --boilerplate BP.json or --learn-boilerplate")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -562,15 +838,14 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "documents")  # the default job
     ap = parser()
     args = ap.parse_args(argv)
+    _check(ap, args)
     config = None
     try:
-        if args.job in ("documents", "all"):
+        if args.job in ("documents", "all", "explain"):
             config = Config(
                 threshold=args.threshold, num_perm=args.num_perm, ngram=args.ngram, unit=args.unit,
                 scheme=args.scheme, seed=args.seed, verify=args.verify,
             )
-        elif args.job == "explain":
-            config = Config(threshold=args.threshold, ngram=args.ngram, unit=args.unit)
     except ValueError as e:
         ap.error(str(e))
     job = {

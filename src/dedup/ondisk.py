@@ -1,25 +1,35 @@
 """Near-duplicate documents out of core: memory bounded whatever the corpus size.
 
-:class:`OnDisk` gives the answer :class:`dedup.Index` gives with
-``verify="signature"`` (documents taken in order, star + chain buckets, the
-most similar earlier candidate, the earliest on ties), in passes over
-temporary files instead of tables in memory:
+:class:`OnDisk` gives the answer :func:`dedup.find_duplicates` gives for the
+same config (``keep="first"``): documents taken in order, star + chain
+buckets (a document's candidates are each of its buckets' first member and
+the member before it, what the library's bucket table gives), the most
+similar earlier candidate, the earliest on ties. With ``verify="exact"``
+(the default) candidates are decided on the exact Jaccard similarity of
+their shingle sets, after the library's signature prefilter; with
+``verify="signature"`` on the signature estimate, as :class:`dedup.Index`
+does. It works in passes over temporary files instead of tables in memory:
 
 1. **sign**: each batch's signatures are appended to one file, and every
    band key, with its document number, to one of 64 partition files chosen
-   by the key's top bits.
+   by the key's top bits. With ``verify="exact"``, the batch's UTF-8 text
+   is appended to a text file too (and each document's end offset to a
+   column).
 2. **bucket**: each partition is sorted by (key, document); in a bucket
    (a run of one key) every member's candidates are the bucket's first
    member and the member before it: what the in-memory table gives when
    documents arrive in order. A partition too large to sort in
    ``sort_bytes`` is split by the key's next bits first.
 3. **verify**: candidate pairs are grouped by ranges of documents; for each
-   range, the signatures involved are read (``pread``), pairs estimated, and
-   each document's best match kept.
+   range, the signatures involved are read (``pread``) and pairs estimated;
+   with ``verify="exact"``, the pairs the prefilter keeps are verified on
+   the exact Jaccard of shingle sets hashed from the texts read back
+   (``pread``, a group of pairs of at most ``sort_bytes`` of text at a
+   time). Each document's best match is kept.
 4. **clusters**: a document joins its best match's cluster.
 
-Memory: the sort and read buffers (bounded by ``sort_bytes``) and one
-range of documents at a time; every per-document result is a :class:`Column`
+Memory: the sort and read buffers (bounded by ``sort_bytes``), the texts
+of one group of candidate pairs, and one range of documents at a time; every per-document result is a :class:`Column`
 on disk. Nothing grows with the corpus.
 
 >>> from dedup import Config
@@ -44,10 +54,10 @@ import numpy as np
 from numba import njit
 
 from . import signatures
-from .clusters import _agreements, best_matches
+from ._columns import Column, _read_rows
+from .clusters import _agreements, _prefilter_floor, best_matches, exact_similarity
 from .config import Config
 from .documents import check_texts
-from ._columns import Column, _read_rows
 from .lsh import _band_keys
 from .shingling import Scanner
 
@@ -60,19 +70,21 @@ SORT_BYTES = 32 << 20  # a partition sorted at once; pair files hold a quarter o
 
 class Result(NamedTuple):
     """Per document, as :class:`Column` files: ``best`` earlier match (-1:
-    kept), ``agree`` (signature values it shares with it: similarity
-    ``agree / num_perm``) and the cluster ``root`` (the kept document of its
-    cluster; itself if kept). Valid until the :class:`OnDisk` is closed."""
+    kept), ``similarity`` to it (the float64 bits: exact Jaccard with
+    ``verify="exact"``, else the signature estimate; 0 if kept) and the
+    cluster ``root`` (the kept document of its cluster; itself if kept).
+    ``verify`` says which similarity decided. Valid until the
+    :class:`OnDisk` is closed."""
 
     best: Column
-    agree: Column
+    similarity: Column
     root: Column
-    num_perm: int
+    verify: str
 
     def chunks(self):
         """(first position, best, similarity, root) arrays, chunk by chunk."""
-        for (lo, b), (_, a), (_, r) in zip(self.best.chunks(), self.agree.chunks(), self.root.chunks()):
-            yield lo, b, a / self.num_perm, r
+        for (lo, b), (_, s), (_, r) in zip(self.best.chunks(), self.similarity.chunks(), self.root.chunks()):
+            yield lo, b, s.view(np.float64), r
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """best, similarity, root as arrays in memory (for small corpora)."""
@@ -87,19 +99,28 @@ class OnDisk:
 
     Call :meth:`add` with batches of texts in order, then :meth:`finish`.
     Temporary files live in a fresh folder under ``workdir`` (default: the
-    system's temporary folder), removed by :meth:`close`.
+    system's temporary folder), removed by :meth:`close`. The texts are kept
+    there (for :meth:`text`) with ``verify="exact"`` (which reads them back)
+    or ``keep_texts=True``.
     """
 
-    def __init__(self, config: Config, workdir: str | os.PathLike | None = None, sort_bytes: int = SORT_BYTES) -> None:
+    def __init__(self, config: Config, workdir: str | os.PathLike | None = None, sort_bytes: int = SORT_BYTES,
+                 keep_texts: bool = False) -> None:
         if not isinstance(config, Config):
             raise TypeError(f"config must be a dedup.Config, got {type(config).__name__}")
-        self.config = config.replace(verify="signature")
+        self.config = config
         self.sort_bytes = max(int(sort_bytes), 1 << 12)
         self.dir = Path(tempfile.mkdtemp(prefix="dedup-", dir=workdir))
         self.n = 0
         self._columns: list[Column] = []
         self._sig = open(self.dir / "signatures", "wb")
         self._parts = [open(self.dir / f"p{i:03d}", "wb") for i in range(1 << PART_BITS)]
+        self._texts = self._text_ends = None
+        self._text_end = 0
+        if keep_texts or config.verify == "exact":  # exact verification reads them back
+            self._texts = open(self.dir / "texts", "wb")
+            self._text_ends = Column(self.dir / "text-ends")
+            self._columns.append(self._text_ends)
 
     def __enter__(self) -> OnDisk:
         return self
@@ -109,7 +130,7 @@ class OnDisk:
 
     def close(self) -> None:
         """Remove the temporary files."""
-        for f in [self._sig, *self._parts, *self._columns]:
+        for f in [self._sig, *self._parts, *self._columns, *([self._texts] if self._texts else [])]:
             f.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -124,6 +145,10 @@ class OnDisk:
         scanner = Scanner(texts)
         sig, counts = signatures.compute_scanned(scanner, cfg)
         self._sig.write(sig.tobytes())
+        if self._texts is not None and len(texts):
+            self._texts.write(scanner.buf[: scanner.ends[-1]].tobytes())
+            self._text_ends.extend(scanner.ends + self._text_end)
+            self._text_end += int(scanner.ends[-1])
         live = np.flatnonzero(counts > 0)
         if len(live):
             keys = _band_keys(sig[live], cfg.bands, cfg.rows)
@@ -134,12 +159,22 @@ class OnDisk:
         self.n += len(texts)
         return scanner.ends - scanner.starts
 
+    def text(self, i: int) -> str:
+        """The text of document ``i`` as added (kept with ``keep_texts`` only)."""
+        if self._texts is None:
+            raise ValueError("texts are not kept; pass keep_texts=True (or verify='exact')")
+        self._texts.flush()
+        i = int(i)
+        start = self._text_ends[i - 1] if i else 0
+        with open(self.dir / "texts", "rb") as f:
+            return os.pread(f.fileno(), self._text_ends[i] - start, start).decode("utf-8", "surrogatepass")
+
     # ------------------------------------------------------------ passes 2-4
 
     def finish(self) -> Result:
         """Buckets, verification and clusters; returns the :class:`Result`."""
         n = self.n
-        for f in [self._sig, *self._parts]:
+        for f in [self._sig, *self._parts, *([self._texts, self._text_ends] if self._texts else [])]:
             f.flush()
         span = range_span(n)
         ranges = -(-n // span)
@@ -150,27 +185,30 @@ class OnDisk:
         finally:
             for f in edge_files:
                 f.close()
-        cols = [Column(self.dir / name) for name in ("best", "agree", "root")]
-        self._columns = cols
+        cols = [Column(self.dir / name) for name in ("best", "similarity", "root")]
+        self._columns += cols
         fd = os.open(self.dir / "signatures", os.O_RDONLY)
+        tfd = os.open(self.dir / "texts", os.O_RDONLY) if self.config.verify == "exact" else None
         try:
             for r in range(ranges):
                 lo, hi = r * span, min(n, (r + 1) * span)
                 best = np.full(hi - lo, -1, dtype=np.int64)
-                agree = np.zeros(hi - lo, dtype=np.int64)
-                self._verify(self.dir / f"e{r:05d}", lo, span, fd, best, agree, lo)
+                sim = np.zeros(hi - lo, dtype=np.float64)
+                self._verify(self.dir / f"e{r:05d}", lo, span, (fd, tfd), best, sim, lo)
                 cols[0].extend(best)
-                cols[1].extend(agree)
+                cols[1].extend(sim.view(np.int64))
                 cols[2].extend(_range_roots(lo, best, cols[2]))
         finally:
             os.close(fd)
+            if tfd is not None:
+                os.close(tfd)
         for c in cols:
             c.flush()
-        return Result(*cols, self.config.num_perm)
+        return Result(*cols, self.config.verify)
 
-    def _verify(self, path: Path, lo: int, span: int, fd: int, best: np.ndarray, agree: np.ndarray, base: int) -> None:
+    def _verify(self, path: Path, lo: int, span: int, fds, best: np.ndarray, out: np.ndarray, base: int) -> None:
         """Best match of each document of ``[lo, lo + span)`` from its candidate
-        pairs in ``path`` (into ``best[d - base]``, ``agree[d - base]``)."""
+        pairs in ``path`` (into ``best[d - base]``, similarity ``out[d - base]``)."""
         if path.stat().st_size > self.sort_bytes // 4 and span > 1:
             # too many pairs to hold at once: split by narrower ranges of documents
             sub = -(-span // 16)
@@ -183,18 +221,52 @@ class OnDisk:
                 f.close()
             path.unlink()
             for i in range(16):
-                self._verify(Path(f"{path}.{i:02d}"), lo + i * sub, sub, fd, best, agree, base)
+                self._verify(Path(f"{path}.{i:02d}"), lo + i * sub, sub, fds, best, out, base)
             return
         edges = np.fromfile(path, dtype=EDGE)
         path.unlink()
         if not len(edges):
             return
-        k = self.config.num_perm
-        rows = np.unique(np.concatenate([edges["doc"], edges["cand"]]))
-        sig = _read_rows(fd, rows, k, np.uint32)
-        same = _agreements(sig, np.searchsorted(rows, edges["doc"]), np.searchsorted(rows, edges["cand"]))
-        for d, (c, v) in best_matches(edges["doc"], edges["cand"], same / k, self.config.threshold).items():
-            best[d - base], agree[d - base] = c, round(v * k)
+        edges = np.unique(edges)  # sorted by (doc, cand); a pair met in several bands once
+        cfg = self.config
+        k = cfg.num_perm
+        doc, cand = edges["doc"], edges["cand"]
+        rows = np.unique(np.concatenate([doc, cand]))
+        sig = _read_rows(fds[0], rows, k, np.uint32)
+        same = _agreements(sig, np.searchsorted(rows, doc), np.searchsorted(rows, cand))
+        if cfg.verify == "exact":
+            keep = same >= _prefilter_floor(cfg) * k  # the library's prefilter, the same comparison
+            doc, cand = doc[keep], cand[keep]
+            sim = self._exact(fds[1], doc, cand)
+        else:
+            sim = same / k
+        for d, (c, v) in best_matches(doc, cand, sim, cfg.threshold).items():
+            best[d - base], out[d - base] = c, v
+
+    def _exact(self, fd: int, doc: np.ndarray, cand: np.ndarray) -> np.ndarray:
+        """Exact Jaccard of each pair, from the texts read back: pairs are
+        taken in groups whose texts (counted per pair) fit in ``sort_bytes``,
+        so a group's texts bound the memory (a single pair always goes)."""
+        sim = np.zeros(len(doc), dtype=np.float64)
+        if not len(doc):
+            return sim
+        rows = np.unique(np.concatenate([doc, cand]))
+        ends = self._text_ends.take(rows)
+        starts = np.zeros(len(rows), dtype=np.int64)
+        first = rows > 0
+        starts[first] = self._text_ends.take(rows[first] - 1)
+        size = ends - starts
+        ia, ib = np.searchsorted(rows, doc), np.searchsorted(rows, cand)
+        cost = np.cumsum(size[ia] + size[ib])
+        lo = 0
+        while lo < len(doc):
+            hi = max(lo + 1, int(np.searchsorted(cost, (cost[lo - 1] if lo else 0) + self.sort_bytes, side="right")))
+            involved, inverse = np.unique(np.concatenate([ia[lo:hi], ib[lo:hi]]), return_inverse=True)
+            scanner = _read_texts(fd, rows[involved], starts[involved], ends[involved])
+            m = hi - lo
+            sim[lo:hi] = exact_similarity(scanner, inverse[:m], inverse[m:], self.config.ngram, self.config.unit)
+            lo = hi
+        return sim
 
     def _bucket(self, path: Path, level: int, edge_files, span: int) -> None:
         if path.stat().st_size > self.sort_bytes and level * PART_BITS < 64:
@@ -226,6 +298,22 @@ class OnDisk:
         e["cand"] = np.concatenate([first[same], doc[same - 1]])
         e = np.unique(e)
         write_by(e, e["doc"] // span, edge_files)
+
+
+def _read_texts(fd: int, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> Scanner:
+    """A :class:`Scanner` of the texts of documents ``rows`` (sorted, unique),
+    whose UTF-8 spans in the text file are ``[starts, ends)``: read by runs
+    of consecutive documents (``pread``)."""
+    buf = np.empty(int((ends - starts).sum()), dtype=np.uint8)
+    at = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(ends - starts, out=at[1:])
+    for run in np.split(np.arange(len(rows)), np.flatnonzero(np.diff(rows) != 1) + 1):
+        if not len(run):
+            continue
+        a, b = int(run[0]), int(run[-1])
+        data = os.pread(fd, int(ends[b] - starts[a]), int(starts[a]))
+        buf[at[a] : at[b + 1]] = np.frombuffer(data, dtype=np.uint8)
+    return Scanner.from_spans(buf, at[:-1], at[1:], lambda i: buf[at[i] : at[i + 1]].tobytes().decode("utf-8", "surrogatepass"))
 
 
 def range_span(n: int) -> int:

@@ -32,12 +32,17 @@ def explain(a: str, b: str, config: Config | None = None) -> dict[str, Any]:
     estimate, how many LSH bands they share (and the probability of sharing
     one at their similarity), and for each text the character spans covered
     by shared shingles (word shingles only; empty for ``unit="char"``).
+    ``match`` is the verdict :func:`dedup.find_duplicates` (and the command)
+    gives on the two with this config: ``b`` is dropped as a near-duplicate
+    of ``a``. It takes LSH (a shared band), the prefilter and the config's
+    ``verify`` (exact Jaccard, or the signature estimate) into account;
+    ``verify`` says which decided.
 
     >>> r = explain("the cat sat on the mat today", "The cat sat on the mat, yesterday")
-    >>> round(r["jaccard"], 2), r["shared_shingles"], r["spans_a"]
-    (0.5, 2, [(0, 22)])
+    >>> round(r["jaccard"], 2), r["shared_shingles"], r["spans_a"], r["match"], r["verify"]
+    (0.5, 2, [(0, 22)], False, 'exact')
     """
-    from . import signatures
+    from .documents import find_duplicates
     from .shingling import shingles
 
     cfg = config or Config()
@@ -45,10 +50,7 @@ def explain(a: str, b: str, config: Config | None = None) -> dict[str, Any]:
     shared = sa & sb
     union = sa | sb
     jac = len(shared) / len(union) if union else 0.0
-    sig, _ = signatures.compute([a, b], cfg)
-    est = float((sig[0] == sig[1]).mean())
-    r = cfg.rows
-    bands = int(sum((sig[0][i * r : (i + 1) * r] == sig[1][i * r : (i + 1) * r]).all() for i in range(cfg.bands)))
+    est, bands = _estimate(a, b, cfg)
     out = {
         "jaccard": jac,
         "estimate": est,
@@ -58,7 +60,8 @@ def explain(a: str, b: str, config: Config | None = None) -> dict[str, Any]:
         "bands_shared": bands,
         "bands": cfg.bands,
         "candidate_probability": candidate_probability(jac, cfg.bands, cfg.rows),
-        "match": jac >= cfg.threshold,
+        "match": find_duplicates([a, b], config=cfg).duplicates == [1],
+        "verify": cfg.verify,
         "threshold": cfg.threshold,
         "spans_a": [],
         "spans_b": [],
@@ -67,6 +70,56 @@ def explain(a: str, b: str, config: Config | None = None) -> dict[str, Any]:
         out["spans_a"] = _shared_spans(a, shared, cfg.ngram)
         out["spans_b"] = _shared_spans(b, shared, cfg.ngram)
     return out
+
+
+def _estimate(a: str, b: str, cfg: Config) -> tuple[float, int]:
+    """The signature estimate of two texts and the LSH bands they share."""
+    from . import signatures
+
+    sig, _ = signatures.compute([a, b], cfg)
+    r = cfg.rows
+    bands = int(sum((sig[0][i * r : (i + 1) * r] == sig[1][i * r : (i + 1) * r]).all() for i in range(cfg.bands)))
+    return float((sig[0] == sig[1]).mean()), bands
+
+
+def pair_facts(a: str, b: str, config: Config) -> dict[str, Any]:
+    """Exact Jaccard, signature estimate and shared bands of two texts of any
+    size, with the compiled kernels (memory: the two texts' shingle hashes)."""
+    import numpy as np
+
+    from .clusters import exact_for_texts
+
+    jac = float(exact_for_texts([a, b], np.array([1]), np.array([0]), config.ngram, config.unit)[0])
+    est, bands = _estimate(a, b, config)
+    return {"jaccard": jac, "estimate": est, "bands_shared": bands}
+
+
+SHOWN_CHARS = 3000  # of each text of a pair, in the report
+DIFF_WORDS = 1500  # words of each text compared in the diff view
+
+
+def diff_html(a: str, b: str, words: int = DIFF_WORDS) -> str:
+    """Where two texts differ, word by word (``difflib``): text only in ``a``
+    struck through, only in ``b`` underlined, runs of equal words elided.
+    Only the first ``words`` words of each are compared (bounded time and memory)."""
+    import difflib
+
+    wa, wb = a.split()[: words + 1], b.split()[: words + 1]
+    cut = len(wa) > words or len(wb) > words
+    wa, wb = wa[:words], wb[:words]
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes():
+        if op == "equal":
+            run = wa[i1:i2]
+            text = " ".join(run) if len(run) <= 12 else " ".join(run[:5]) + " … " + " ".join(run[-5:])
+            out.append(html.escape(text))
+            continue
+        if i2 > i1:
+            out.append(f"<del>{html.escape(' '.join(wa[i1:i2]))}</del>")
+        if j2 > j1:
+            out.append(f"<ins>{html.escape(' '.join(wb[j1:j2]))}</ins>")
+    note = f" <i>(first {words} words compared)</i>" if cut else ""
+    return " ".join(out) + note
 
 
 def _shared_spans(text: str, shared: set, n: int) -> list[tuple[int, int]]:
@@ -104,29 +157,39 @@ def marked(text: str, spans: list[tuple[int, int]], before: str, after: str, esc
 # ------------------------------------------------------------------ HTML
 
 
-def _svg_bars(counts: list[tuple[str, int]], title: str, width: int = 520, height: int = 180) -> str:
+def _svg_bars(counts: list[tuple[str, int]], title: str, xlabel: str, ylabel: str, width: int = 560,
+              height: int = 220) -> str:
     if not counts:
         return f"<p><b>{html.escape(title)}</b>: nothing to plot</p>"
     top = max(c for _, c in counts) or 1
-    bw = (width - 40) / len(counts)
+    left, bottom = 50, 40  # room for the y axis and its label, the x labels and the x axis label
+    bw = (width - left - 10) / len(counts)
     bars = []
     for i, (label, c) in enumerate(counts):
-        h = (height - 40) * c / top
-        x = 30 + i * bw
+        h = (height - bottom - 20) * c / top
+        x = left + i * bw
         bars.append(
-            f'<rect x="{x:.1f}" y="{height - 20 - h:.1f}" width="{bw * 0.85:.1f}" height="{h:.1f}" fill="#4a78b5">'
+            f'<rect x="{x:.1f}" y="{height - bottom - h:.1f}" width="{bw * 0.85:.1f}" height="{h:.1f}" fill="#4a78b5">'
             f"<title>{html.escape(label)}: {c}</title></rect>"
-            f'<text x="{x + bw * 0.42:.1f}" y="{height - 6}" font-size="9" text-anchor="middle">{html.escape(label)}</text>'
+            f'<text x="{x + bw * 0.42:.1f}" y="{height - bottom + 12}" font-size="9" text-anchor="middle">'
+            f"{html.escape(label)}</text>"
         )
     return (
         f'<figure><svg width="{width}" height="{height}" role="img" aria-label="{html.escape(title)}">'
-        f'<line x1="28" y1="{height - 20}" x2="{width}" y2="{height - 20}" stroke="#888"/>'
+        f'<line x1="{left - 2}" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" stroke="#888"/>'
+        f'<line x1="{left - 2}" y1="20" x2="{left - 2}" y2="{height - bottom}" stroke="#888"/>'
+        f'<text x="{left - 5}" y="24" font-size="9" text-anchor="end">{top:,}</text>'
+        f'<text x="{left - 5}" y="{height - bottom}" font-size="9" text-anchor="end">0</text>'
         + "".join(bars)
-        + f"</svg><figcaption>{html.escape(title)} (highest bar: {top})</figcaption></figure>"
+        + f'<text class="xlabel" x="{left + (width - left) / 2:.0f}" y="{height - 6}" font-size="11" '
+        f'text-anchor="middle">{html.escape(xlabel)}</text>'
+        f'<text class="ylabel" x="12" y="{(height - bottom) / 2:.0f}" font-size="11" text-anchor="middle" '
+        f'transform="rotate(-90 12 {(height - bottom) / 2:.0f})">{html.escape(ylabel)}</text>'
+        f"</svg><figcaption>{html.escape(title)}</figcaption></figure>"
     )
 
 
-def _svg_curve(config: Config, width: int = 520, height: int = 200) -> str:
+def _svg_curve(config: Config, width: int = 560, height: int = 220) -> str:
     xs = np.linspace(0, 1, 101)
     ys = [candidate_probability(float(x), config.bands, config.rows) for x in xs]
     pts = " ".join(f"{30 + x * (width - 40):.1f},{height - 20 - y * (height - 40):.1f}" for x, y in zip(xs, ys))
@@ -138,28 +201,71 @@ def _svg_curve(config: Config, width: int = 520, height: int = 200) -> str:
         f'<polyline points="{pts}" fill="none" stroke="#b54a4a" stroke-width="2"/>'
         f'<line x1="{tx:.1f}" y1="20" x2="{tx:.1f}" y2="{height - 20}" stroke="#333" stroke-dasharray="4 3"/>'
         f'<text x="{tx + 4:.1f}" y="32" font-size="11">threshold {config.threshold}</text>'
-        f'<text x="30" y="{height - 4}" font-size="10">Jaccard 0</text>'
-        f'<text x="{width - 60}" y="{height - 4}" font-size="10">1</text>'
+        f'<text x="30" y="{height - 8}" font-size="10">0</text>'
+        f'<text x="{width - 14}" y="{height - 8}" font-size="10">1</text>'
+        f'<text x="26" y="24" font-size="10" text-anchor="end">1</text>'
+        f'<text class="xlabel" x="{width / 2:.0f}" y="{height - 4}" font-size="11" text-anchor="middle">'
+        f"Jaccard similarity of a pair</text>"
+        f'<text class="ylabel" x="12" y="{height / 2:.0f}" font-size="11" text-anchor="middle" '
+        f'transform="rotate(-90 12 {height / 2:.0f})">P[candidate]</text>'
         f"</svg><figcaption>P[candidate] = 1 - (1 - J^{config.rows})^{config.bands}: "
         f"{config.bands} bands x {config.rows} rows</figcaption></figure>"
     )
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS]
+
+
+def _pair_html(p: dict[str, Any], config: Config) -> tuple[str, bool]:
+    """One sample pair: its similarities, a flag when its exact Jaccard is
+    under the threshold, the diff, and the two texts (cut to SHOWN_CHARS)
+    with their shared shingles highlighted. Returns (html, flagged)."""
+    from .shingling import shingles
+
+    ta, tb = p["kept_text"], p["text"]
+    f = pair_facts(ta, tb, config)
+    below = f["jaccard"] < config.threshold
+    a, b = _shown(ta), _shown(tb)
+    spans_a = spans_b = []
+    if config.unit == "word":
+        shared = shingles(a, config.ngram, config.unit) & shingles(b, config.ngram, config.unit)
+        spans_a, spans_b = _shared_spans(a, shared, config.ngram), _shared_spans(b, shared, config.ngram)
+    more = lambda t: f"\n… ({len(t) - SHOWN_CHARS:,} more characters)" if len(t) > SHOWN_CHARS else ""
+    flag = (f'<p class=flag>Exact Jaccard {f["jaccard"]:.3f} is below the threshold {config.threshold}: '
+            f"dropped on the signature estimate ({f['estimate']:.3f}).</p>" if below else "")
+    page = (
+        f"<section class=pair{' flagged' if below else ''}><h3>{html.escape(str(p['id']))} dropped as a duplicate of "
+        f"{html.escape(str(p['kept']))}</h3>{flag}"
+        f"<p>exact Jaccard {f['jaccard']:.3f}, signature estimate {f['estimate']:.3f} "
+        f"(decided on {'exact Jaccard' if config.verify == 'exact' else 'the estimate'}: {p['similarity']:.3f}); "
+        f"{f['bands_shared']} of {config.bands} bands shared</p>"
+        f"<p class=diff><b>Where they differ</b> (<del>only in the kept text</del>, <ins>only in the dropped "
+        f"text</ins>): {diff_html(ta, tb)}</p><div class=side>"
+        f"<pre>{marked(a, spans_a, '<mark>', '</mark>', html.escape)}{html.escape(more(ta))}</pre>"
+        f"<pre>{marked(b, spans_b, '<mark>', '</mark>', html.escape)}{html.escape(more(tb))}</pre></div></section>"
+    )
+    return page, below
 
 
 def html_report(
     stats: dict[str, int],
     clusters: list[dict[str, Any]],
     similarities: list[float],
-    pairs: list[tuple[Any, str, Any, str]],
+    pairs: list[dict[str, Any]],
     config: Config,
     sizes: dict[int, int] | None = None,
     histogram: bool = False,
 ) -> str:
-    """A self-contained page: summary, plots, largest clusters, highlighted pairs.
+    """A self-contained page: summary, plots, largest clusters, sample pairs.
 
-    ``sizes`` (cluster size -> clusters), when given, is the whole histogram
-    and ``clusters`` need only hold the largest ones (with ``"size"`` set when
-    ``"members"`` is cut short); with ``histogram``, ``similarities`` are the
-    counts of the ten bins from the threshold to 1."""
+    ``pairs`` are dicts with ``kept`` and ``id`` (the kept and the dropped
+    document's ids), ``kept_text``, ``text`` and ``similarity`` (what the run
+    decided on), in the order to show them. ``sizes`` (cluster size ->
+    clusters), when given, is the whole histogram and ``clusters`` need only
+    hold the largest ones (with ``"size"`` set when ``"members"`` is cut
+    short); with ``histogram``, ``similarities`` are the counts of the ten
+    bins from the threshold to 1."""
     if sizes is None:
         sizes = {}
         for c in clusters:
@@ -174,7 +280,8 @@ def html_report(
         sim_hist = np.histogram(similarities, bins=edges)[0].tolist() if len(similarities) else []
     sim_bars = [(f"{edges[i]:.2f}", c) for i, c in enumerate(sim_hist)]
     rows = "".join(
-        f"<tr><td>{html.escape(k)}</td><td>{v:,}</td></tr>" for k, v in stats.items()
+        f"<tr><td>{html.escape(k)}</td><td>{v if isinstance(v, str) else format(v, ',')}</td></tr>"
+        for k, v in stats.items()
     )
     biggest = sorted(clusters, key=lambda c: -c["size"])[:20]
     cl_rows = "".join(
@@ -182,16 +289,15 @@ def html_report(
         f"<td>{html.escape(', '.join(map(str, c['members'][1:6])))}{' ...' if c['size'] > 6 else ''}</td></tr>"
         for c in biggest
     )
-    pair_html = []
-    for ka, ta, kb, tb in pairs:
-        r = explain(ta, tb, config)
-        pair_html.append(
-            f"<section class=pair><h3>{html.escape(str(kb))} duplicates {html.escape(str(ka))}</h3>"
-            f"<p>Jaccard {r['jaccard']:.3f} (estimate {r['estimate']:.3f}); {r['shared_shingles']} shared shingles; "
-            f"{r['bands_shared']} of {r['bands']} bands shared</p><div class=side>"
-            f"<pre>{marked(ta, r['spans_a'], '<mark>', '</mark>', html.escape)}</pre>"
-            f"<pre>{marked(tb, r['spans_b'], '<mark>', '</mark>', html.escape)}</pre></div></section>"
-        )
+    shown = [_pair_html(p, config) for p in pairs]
+    flagged = sum(f for _, f in shown)
+    decided = "exact Jaccard of the shingle sets" if config.verify == "exact" else "the signature estimate"
+    flag_note = (
+        f"<p class=flag>{flagged} of the {len(shown)} pairs shown have an exact Jaccard below the threshold: "
+        "the signature estimate let them through. Rerun with <code>--verify exact</code> to decide exactly.</p>"
+        if flagged else ""
+    )
+    sim_axis = "exact Jaccard" if config.verify == "exact" else "signature estimate"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>dedup report</title>
 <style>
@@ -200,17 +306,23 @@ table {{ border-collapse: collapse; margin: 1em 0; }} td, th {{ border: 1px soli
 .side {{ display: grid; grid-template-columns: 1fr 1fr; gap: 1em; }}
 pre {{ white-space: pre-wrap; background: #f7f7f7; padding: .6em; max-height: 30em; overflow: auto; }}
 mark {{ background: #ffe08a; }} figure {{ display: inline-block; margin: 1em; }}
+del {{ background: #fbd3d3; }} ins {{ background: #cdeccd; }} .flag {{ color: #a00; font-weight: bold; }}
+.flagged {{ border-left: 4px solid #a00; padding-left: .8em; }}
 </style></head><body>
 <h1>dedup report</h1>
 <h2>Summary</h2><table>{rows}</table>
 <p>threshold {config.threshold}, {config.ngram}-gram {config.unit} shingles, {config.num_perm} values ({config.scheme}),
-{config.bands} bands x {config.rows} rows, verification on {config.verify}</p>
+{config.bands} bands x {config.rows} rows, verification on {config.verify}: a candidate pair is a near-duplicate
+when {decided} is at least the threshold.</p>
 <h2>Plots</h2>
-{_svg_bars(size_bars, "Cluster sizes (documents per cluster)")}
-{_svg_bars(sim_bars, "Similarity of matched pairs")}
+{_svg_bars(size_bars, "Cluster sizes", "documents in the cluster", "clusters")}
+{_svg_bars(sim_bars, f"Similarity of each dropped document to its match ({sim_axis})", f"{sim_axis} (bin start)",
+           "dropped documents")}
 {_svg_curve(config)}
 <h2>Largest clusters</h2><table><tr><th>kept</th><th>size</th><th>dropped (first five)</th></tr>{cl_rows}</table>
-<h2>Why they matched</h2><p>Shared word shingles are highlighted.</p>
-{''.join(pair_html) or '<p>No pairs.</p>'}
+<h2>Sample pairs, borderline first</h2>
+<p>Pairs drawn across the similarity range, those closest to the threshold first. Shared word shingles are
+highlighted.</p>{flag_note}
+{''.join(h for h, _ in shown) or '<p>No pairs.</p>'}
 </body></html>
 """

@@ -3,7 +3,6 @@ counts bytes per stage, and --dry-run shows every cut and what it matched
 without writing anything. In-process: the command is a thin shell over
 find_repeats / find_boilerplate / Boilerplate."""
 
-import inspect
 import json
 import re
 
@@ -16,7 +15,11 @@ DOC = (
     "Use -4 to connect over IPv4 addresses exclusively, never over IPv6.\n"
     "Use -6 to connect over IPv6 addresses exclusively, never over IPv4.\n"
     "The server restarts every night at two in the morning, local time.\n"
-    "The server restarts every night at two in the morning, local time!\n"
+    "The server restarts every night at two in the morning, local “time”.\n"
+    "The council approved the new budget on Tuesday evening after a long debate about schools, roads and the "
+    "future of the old harbour district.\n"
+    "The council approved the new budget on Monday evening after a long debate about schools, roads and the "
+    "future of the old harbour district.\n"
     "A closing paragraph that nothing else resembles at all."
 )
 TEXTS = [DOC, DOC.replace("night", "day"), "Only one paragraph here.\nAnd a second, different one."]
@@ -102,28 +105,23 @@ def test_boilerplate_learn_takes_min_docs_and_min_fraction_and_apply_takes_keep(
     assert texts_of(out)[0] == BP_DOCS[0] and texts_of(out)[1] != BP_DOCS[1]  # keep first: the first stays
 
 
-def test_no_min_docs_passes_none_when_the_library_takes_it(tmp_path, monkeypatch):
+def test_learn_passes_min_docs_and_labels_as_given(tmp_path, monkeypatch):
     seen = {}
 
-    def fake(texts, **kw):
+    def spy(texts, **kw):
         seen.update(kw)
         return dedup.find_boilerplate(texts, min_docs=2)
 
-    fake.__signature__ = inspect.Signature([
-        inspect.Parameter("texts", inspect.Parameter.POSITIONAL_OR_KEYWORD),
-        inspect.Parameter("min_docs", inspect.Parameter.KEYWORD_ONLY, default=None),
-        inspect.Parameter("labels", inspect.Parameter.KEYWORD_ONLY, default=True),
-    ])
     import dedup.boilerplate
 
-    monkeypatch.setattr(dedup.boilerplate, "find_boilerplate", fake)
+    monkeypatch.setattr(dedup.boilerplate, "find_boilerplate", spy)
     src = write(tmp_path, BP_DOCS)
     assert cli.main(["boilerplate", str(src), "--learn", str(tmp_path / "bp.json"), "--quiet", "--no-labels"]) == 0
     assert seen == {"min_docs": None, "labels": False}
+    assert cli.main(["boilerplate", str(src), "--learn", str(tmp_path / "bp.json"), "--quiet", "--min-docs", "4"]) == 0
+    assert seen == {"min_docs": 4, "labels": True}
 
 
-@pytest.mark.skipif("labels" not in inspect.signature(dedup.find_boilerplate).parameters,
-                    reason="find_boilerplate(labels=...) is being added on main by the lead; this tree does not have it")
 def test_no_labels_learns_no_label_templates(tmp_path):
     src = write(tmp_path, BP_DOCS)
     for flag, labels in (("--labels", True), ("--no-labels", False)):
@@ -133,14 +131,6 @@ def test_no_labels_learns_no_label_templates(tmp_path):
         assert [t.text for t in dedup.Boilerplate.load(bp_path).templates] == [t.text for t in want.templates]
     assert any(t.label for t in dedup.find_boilerplate(BP_DOCS, labels=True).templates)
     assert not any(t.label for t in dedup.find_boilerplate(BP_DOCS, labels=False).templates)
-
-
-def test_no_labels_on_a_library_without_it_is_a_clear_error(tmp_path, capsys):
-    if "labels" in inspect.signature(dedup.find_boilerplate).parameters:
-        pytest.skip("this library takes labels=")
-    src = write(tmp_path, BP_DOCS)
-    assert cli.main(["boilerplate", str(src), "--learn", str(tmp_path / "bp.json"), "--no-labels"]) == 1
-    assert "find_boilerplate takes labels=" in capsys.readouterr().err
 
 
 ALL_DOCS = [d + "\n" + d.split("\n")[1] for d in BP_DOCS]

@@ -194,20 +194,13 @@ def _paragraph_kw(args: argparse.Namespace, prefix: str = "") -> dict[str, Any]:
 
 def _learn(args: argparse.Namespace, files: list[Path]):
     """``find_boilerplate`` on the inputs' texts (held in memory), with the flags given."""
-    import inspect
-
     from .boilerplate import find_boilerplate
 
-    params = inspect.signature(find_boilerplate).parameters
     kw = _paragraph_kw(args, "paragraph_" if args.job == "all" else "")
-    if args.min_docs is not None or params["min_docs"].default is None:
-        kw["min_docs"] = args.min_docs  # None: the library's default for the corpus size
+    kw["min_docs"] = args.min_docs  # None: the library's default for the corpus size
     if args.min_fraction is not None:
         kw["min_fraction"] = args.min_fraction
-    if args.labels is not None:
-        if "labels" not in params:
-            raise Failure("--labels/--no-labels needs a dedup whose find_boilerplate takes labels=; this one does not")
-        kw["labels"] = args.labels
+    kw["labels"] = True if args.labels is None else args.labels
     stats = {"in": 0, "out": 0, "bad": 0}
     texts = [r.text for r in _records(args, files, stats)]
     return find_boilerplate(texts, **kw)

@@ -16,10 +16,13 @@ STORIES = [
 
 
 def corpus():
+    """Ten stories from one source (its own credit line on most, an agency's
+    on three) and the seed."""
     docs = []
-    for i, story in enumerate(STORIES):
-        credit = "Mandatory credit: The White House" if i % 2 else f"Mandatory credit: {['Reuters', 'AP', 'AFP'][i % 3]}"
-        docs.append(f"{credit}\n{story}\n© {2019 + i // 2} Example News. All rights reserved.")
+    for i in range(10):
+        agency = ["Reuters", "AP", "AFP"][i // 4] if i % 4 == 0 else "The White House"
+        docs.append(f"Mandatory credit: {agency}\nStory {i}: {STORIES[i % 5]}\n"
+                    f"© {2019 + i // 4} Example News. All rights reserved.")
     return docs + [SEED]
 
 
@@ -28,14 +31,14 @@ def test_credit_line_of_the_seed_is_reported_as_one_template():
     bp = dedup.find_boilerplate(docs, min_docs=3)
     texts = {t.text: t for t in bp.templates}
     credit = texts["Mandatory credit: *"]
-    assert credit.docs == 6
+    assert credit.docs == 11
     assert {v for v, _ in credit.variants} == {
         "Mandatory credit: The White House", "Mandatory credit: Reuters", "Mandatory credit: AP", "Mandatory credit: AFP",
     }
-    assert dict(credit.variants)["Mandatory credit: The White House"] == 3  # two stories and the seed
+    assert dict(credit.variants)["Mandatory credit: The White House"] == 8  # seven stories and the seed
     assert [d for d, _, _ in credit.examples] == [0, 1, 2, 3, 4]  # where it was seen, in corpus order
     footer = [t for t in bp.templates if "All rights reserved" in t.text]
-    assert len(footer) == 1 and footer[0].docs == 5 and len(footer[0].variants) == 3  # years differ
+    assert len(footer) == 1 and footer[0].docs == 10 and len(footer[0].variants) == 3  # years differ
     # no story line is boilerplate
     assert all(s not in {v for t in bp.templates for v, _ in t.variants} for s in STORIES)
 

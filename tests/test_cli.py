@@ -118,7 +118,7 @@ def test_repeats_and_annotate_on_the_seed(tmp_path):
 
 def test_boilerplate_learn_and_apply(tmp_path):
     rows = [{"id": i, "text": f"Mandatory credit: {a}\n{s}"} for i, (a, s) in enumerate(
-        zip(["Reuters", "AP", "Reuters", "The White House"], [r["text"] for r in ROWS]))]
+        zip(["Reuters", "Reuters", "AP", "Reuters"], [r["text"] for r in ROWS]))]
     src = tmp_path / "in.jsonl"
     write_jsonl(src, rows)
     run = dedup("boilerplate", src, "--learn", tmp_path / "bp.json", "--min-docs", "3")
@@ -147,7 +147,7 @@ def test_report_and_explain(tmp_path):
 
 def test_all_jobs_in_one_pass(tmp_path):
     rows = [{"id": i, "text": f"Mandatory credit: {a}\n{s}\n{s}"} for i, (a, s) in enumerate(
-        zip(["Reuters", "AP", "Reuters", "The White House"], [r["text"] for r in ROWS]))]
+        zip(["Reuters", "Reuters", "AP", "Reuters"], [r["text"] for r in ROWS]))]
     src = tmp_path / "in.jsonl"
     write_jsonl(src, rows)
     assert dedup("boilerplate", src, "--learn", tmp_path / "bp.json", "--quiet").returncode == 0

@@ -79,7 +79,7 @@ STORIES = ["Heavy snow closed the mountain pass for a third day.", "The council 
            "A bakery won the national bread prize this year.", "Rivers rose across the north after the storm.",
            "The museum reopened its east wing to visitors.", "Fishermen reported a record catch of herring."]
 BP_DOCS = [f"Mandatory credit: {a}\n{s}" for a, s in
-           zip(["Reuters", "AP", "AFP", "The White House", "Reuters", "AP"], STORIES)]
+           zip(["Reuters", "AP", "Reuters", "The White House", "Reuters", "AP"], STORIES)]
 
 
 def test_boilerplate_learn_takes_min_docs_and_min_fraction_and_apply_takes_keep(tmp_path, capsys):

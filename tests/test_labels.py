@@ -30,6 +30,8 @@ def kernel(fn, line):
 @example("http://example.com/a")
 @example("Never — a type")
 @example("Never –x")
+@example("mailto:someone@example.com")
+@example("Label:value")
 def test_label_kernel_equals_the_regex(line):
     verdict, h = kernel(_label_keys, line)
     key = label_key_of(line)

@@ -24,9 +24,9 @@ from ._hash import MASK64
 from ._unicode import DIGIT, MAPPED, UNSAFE, WORD
 from .shingling import FNV_OFFSET, FNV_PRIME, _decode
 
-# "Label: value" lines: one to three words, then ':', '|', '–' or '—' (not
-# followed by ':' or '/': not "std::fmt", not "http://"), then a short value
-LABEL_LINE = re.compile(r"([^\W\d_]+(?:[ \t]+[^\W\d_]+){0,2})[ \t]*([:|–—])(?![:/])[ \t]*\S[^\n\r]{0,60}")
+# "Label: value" lines: one to three words, then ':', '|', '–' or '—' and a
+# blank (so not "std::fmt", "http://x", "mailto:x"), then a short value
+LABEL_LINE = re.compile(r"([^\W\d_]+(?:[ \t]+[^\W\d_]+){0,2})[ \t]*([:|–—])[ \t]+\S[^\n\r]{0,60}")
 SEPARATORS = {":": ":", "|": "|", "–": "—", "—": "—"}  # a label's key ends with its separator (dashes as one)
 MAX_VALUE = 60
 _NUMBERS = re.compile(r"\d+")
@@ -49,8 +49,9 @@ def label_key_of(line: str) -> str | None:
     'mandatory credit:'
     >>> label_key_of("Never — a type with no values")
     'never—'
-    >>> [label_key_of(x) for x in ("The president said on Tuesday: no.", "std::fmt", "http://example.com/")]
-    [None, None, None]
+    >>> [label_key_of(x) for x in ("The president said on Tuesday: no.", "std::fmt", "http://example.com/",
+    ...                            "mailto:someone@example.com")]
+    [None, None, None, None]
     """
     m = LABEL_LINE.fullmatch(line)
     return None if m is None else normalize_key(m.group(1)) + SEPARATORS[m.group(2)]
@@ -193,7 +194,7 @@ def _label_keys(buf, starts, ends, idx, flags, moff, mlen, mdata):
                 h = _mix(_mix(_mix(h, 0xE2), 0x80), 0x94)
                 result = YES
             if result == YES:
-                if pos < end and (buf[pos] == 58 or buf[pos] == 47):  # '::', ':/'
+                if pos >= end or not (buf[pos] == 32 or buf[pos] == 9):  # a blank after the separator
                     result = NO
                 break
             if not (spaces > 0 and words < 3):

@@ -471,11 +471,11 @@ def find_boilerplate(
     Returns:
         A :class:`Boilerplate`, templates most widespread first.
 
-    >>> agencies = ["Reuters", "AP", "The White House", "AFP", "Reuters", "AP"]
+    >>> agencies = ["Reuters", "Reuters", "AP", "Reuters", "The White House", "Reuters"]
     >>> docs = [f"Mandatory credit: {a}\\nStory {i} about the {a} photographers' day." for i, a in enumerate(agencies)]
     >>> bp = find_boilerplate(docs)
     >>> [(t.text, t.docs, len(t.variants)) for t in bp.templates]
-    [('Mandatory credit: *', 6, 4)]
+    [('Mandatory credit: *', 6, 3)]
     >>> strip_boilerplate("Mandatory credit: Getty Images\\nThe story.", bp)
     'The story.'
     """
@@ -520,11 +520,13 @@ def find_boilerplate(
     recurs = _count_docs(variant, doc, nd, n)[variant] >= 2
 
     def qualified(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per group: documents, and whether it is in ``need`` documents
-        with at least half of them holding a variant that recurs."""
+        """Per group: documents, and whether its values recur: it is in
+        ``need`` documents, at least half of them hold a variant that
+        recurs, and it has at most one variant per two documents."""
         docs = _count_docs(group, doc, nd, n)
         docs_recurring = _count_docs(group[recurs], doc[recurs], nd, n)
-        return docs, (docs >= need) & (2 * docs_recurring >= docs)
+        variants = np.bincount(np.unique(group * n + variant) // n, minlength=n)
+        return docs, (docs >= need) & (2 * docs_recurring >= docs) & (2 * variants <= docs)
 
     base_docs, base_ok = qualified(base)
     # a family of variants that mostly occur once each (or of which even the

@@ -34,9 +34,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import real_text as rt  # noqa: E402
+import real_text as rt
 
-import dedup  # noqa: E402
+import dedup
 
 OUT = HERE.parent / "tests" / "data"
 SEED = rt.SEED
@@ -276,9 +276,7 @@ def _label_docs(docs: list[str], roles: list[list[tuple[str, str]]] | None = Non
                 s = pos + raw.index(line)
                 item = {"doc": d, "start": s, "end": s + len(line), "text": line}
                 n = len(on[rt.line_key(line)])
-                if 2 * n >= len(docs) and re.search(r"\w", line):
-                    strip.append(item)
-                elif credit and line.startswith(credit) and 2 * len(credit_docs) >= len(docs):
+                if 2 * n >= len(docs) and re.search(r"\w", line) or credit and line.startswith(credit) and 2 * len(credit_docs) >= len(docs):
                     strip.append(item)
                 elif n == 1:
                     keep.append(item)
@@ -341,7 +339,7 @@ def natural_cases() -> list[dict]:
                        "are content (their values are mostly unique)",
                 "docs": docs, "params": {}, "must_strip": strip, "must_keep": keep})
     # URL lines in copyright files (http: is not a label)
-    urls = [d for d in rt.source("copyright") if re.search(r"^\s*https?://\S+\s*$", d["text"], re.M)]
+    urls = [d for d in rt.source("copyright") if re.search(r"^\s*https?://\S+\s*$", d["text"], re.MULTILINE)]
     rng.shuffle(urls)
     docs, srcs = [], []
     for d in urls[:10]:
@@ -379,10 +377,10 @@ HAND_BOILERPLATE = [
         "why": "`::` is a path separator, not a label; each path is the page's own title",
         "docs": [
             "std::fmt\nUtilities for formatting and printing Strings.\nSettings\nHelp",
-            "std::iter::Iterator::find\nSearches for an element of an iterator that satisfies a predicate.\n"
-            "Settings\nHelp",
-            "std::collections::HashMap\nA hash map implemented with quadratic probing and SIMD lookup.\n"
-            "Settings\nHelp",
+            ("std::iter::Iterator::find\nSearches for an element of an iterator that satisfies a predicate.\n"
+             "Settings\nHelp"),
+            ("std::collections::HashMap\nA hash map implemented with quadratic probing and SIMD lookup.\n"
+             "Settings\nHelp"),
             "std::io::Read\nThe Read trait allows for reading bytes from a source.\nSettings\nHelp",
             "std::vec::Vec\nA contiguous growable array type, written as Vec<T>, short for vector.\nSettings\nHelp",
             "std::string::String\nA UTF-8-encoded, growable string.\nSettings\nHelp",
@@ -394,8 +392,8 @@ HAND_BOILERPLATE = [
                   "('never — ! — a type with no values'); neither is installed here",
         "why": "a value of an option list and a type's description share a word, not a template",
         "docs": [
-            "--color when\nauto: Automatically detect if color support is available on the terminal.\n"
-            "always: Always display colors.\nnever: Never display colors.\nCargo Book",
+            ("--color when\nauto: Automatically detect if color support is available on the terminal.\n"
+             "always: Always display colors.\nnever: Never display colors.\nCargo Book"),
             "Primitive types\nNever \u2014 ! \u2014 a type with no values\nbool \u2014 the boolean type\nCargo Book",
             "Quiet mode\nnever: Never print the progress bar.\nCargo Book",
             "Colours\nNever: do not use colour in the output at all.\nCargo Book",

@@ -28,19 +28,19 @@ import os
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
-import argparse  # noqa: E402
-import gc  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from collections import Counter, defaultdict  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import gc
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import real_text as rt  # noqa: E402
+import real_text as rt
 
-import dedup  # noqa: E402
+import dedup
 
 
 def pct(a, b):
@@ -206,10 +206,10 @@ def speeds(ref, runs):
         texts = [d["text"] for d in docs]
         mb = sum(len(t.encode()) for t in texts) / 1e6
         bp = dedup.find_boilerplate(texts)
-        t_rep = best_of(lambda: dedup.remove_repeats(texts), runs)
-        t_learn = best_of(lambda: dedup.find_boilerplate(texts), runs)
-        t_strip = best_of(lambda: list(bp.strip(texts)), runs)
-        t_shared = best_of(lambda: dedup.find_shared_paragraphs(texts), runs)
+        t_rep = best_of(lambda texts=texts: dedup.remove_repeats(texts), runs)
+        t_learn = best_of(lambda texts=texts: dedup.find_boilerplate(texts), runs)
+        t_strip = best_of(lambda texts=texts, bp=bp: list(bp.strip(texts)), runs)
+        t_shared = best_of(lambda texts=texts: dedup.find_shared_paragraphs(texts), runs)
         rows.append((name, mb, mb / t_rep, mb / t_learn, mb / t_strip, mb / t_shared))
     return rows
 
@@ -225,7 +225,7 @@ def main() -> None:
     ref = rt.reference()
     dedup.remove_repeats(["warm up\nwarm up"])  # compile the kernels outside any timing
     p = print
-    p(f"`python benchmarks/real_paragraphs.py{' --runs %d' % args.runs if args.runs != 3 else ''}` "
+    p(f"`python benchmarks/real_paragraphs.py{f' --runs {args.runs}' if args.runs != 3 else ''}` "
       f"(corpora from benchmarks/real_text.py, seed {rt.SEED}); dedup defaults throughout\n")
 
     p("## Corpora\n")

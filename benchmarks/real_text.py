@@ -123,7 +123,8 @@ def render_man(path: Path) -> str | None:
     env = {**os.environ, "MANWIDTH": "80", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "MAN_KEEP_FORMATTING": ""}
     env.pop("MAN_KEEP_FORMATTING")
     try:
-        r = subprocess.run(["man", "-P", "cat", "-l", str(path)], capture_output=True, env=env, timeout=60)
+        r = subprocess.run(["man", "-P", "cat", "-l", str(path)], capture_output=True, env=env, timeout=60,
+                           check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
     text = r.stdout.decode("utf-8", "replace")
@@ -150,9 +151,8 @@ def man_docs(n: int = N_MAN) -> list[dict]:
     out = []
     for p in named + rest + gcloud:
         kind = "gcloud" if p.name.startswith("gcloud") else "rest"
-        if p not in named:
-            if quota[kind] <= 0:
-                continue
+        if p not in named and quota[kind] <= 0:
+            continue
         try:  # skip .so redirections
             if gzip.decompress(p.read_bytes())[:4] == b".so ":
                 continue
@@ -187,12 +187,13 @@ def pydoc_docs(n: int = N_PYDOC) -> list[dict]:
                 warnings.simplefilter("ignore")
                 mod = importlib.import_module(name)
                 text = pydoc.render_doc(mod, "%s", renderer=pydoc.plaintext)
-        except BaseException:  # noqa: BLE001 - any module that will not load or render is skipped
+        except BaseException as e:  # noqa: BLE001 - any module that will not load or render is skipped
+            print(f"pydoc {name}: skipped ({type(e).__name__})", file=sys.stderr)
             continue
         # pydoc's plaintext renderer marks bold with backspaces
         text = re.sub(".\b", "", text)
         # the FILE section names this machine's path
-        text = re.sub(r"\nFILE\n.*?(\n\n|$)", "\n", text, flags=re.S)
+        text = re.sub(r"\nFILE\n.*?(\n\n|$)", "\n", text, flags=re.DOTALL)
         if len(text) > 500:
             out.append({"source": f"pydoc {name} (Python {sys.version_info[0]}.{sys.version_info[1]})",
                         "text": _cut(text)})
@@ -484,15 +485,15 @@ def _titles_and_bodies():
     module's one-line doc) and real content paragraphs, per document."""
     out = []
     for d in source("man"):
-        m = re.search(r"\nNAME\n\s+(.+?)\n\n", d["text"], re.S)
+        m = re.search(r"\nNAME\n\s+(.+?)\n\n", d["text"], re.DOTALL)
         if m:
             out.append((" ".join(m.group(1).split()), d))
     for d in source("metadata"):
-        m = re.search(r"^Summary: (.+)$", d["text"], re.M)
+        m = re.search(r"^Summary: (.+)$", d["text"], re.MULTILINE)
         if m and len(m.group(1)) > 10:
             out.append((m.group(1).strip(), d))
     for d in source("pydoc"):
-        m = re.search(r"^NAME\n\s+(.+)$", d["text"], re.M)
+        m = re.search(r"^NAME\n\s+(.+)$", d["text"], re.MULTILINE)
         if m and " - " in m.group(1):
             out.append((m.group(1).strip(), d))
     return out

@@ -36,12 +36,12 @@ def _params(cases, kinds):
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _repeat_cuts(n):
     return dedup.find_repeats(REPEATS[n]["text"])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _boilerplate(n):
     case = BOILERPLATE[n]
     bp = dedup.find_boilerplate(case["docs"], **case["params"])

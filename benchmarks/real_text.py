@@ -314,9 +314,14 @@ def _quotes(p: str, rng: random.Random) -> str | None:
     return None
 
 
+def n_words(p: str) -> int:
+    """Words of ``p``: runs of letters or digits (``::`` or ``|`` is none)."""
+    return len(re.findall(r"\w+", p))
+
+
 def _word_changed(p: str, rng: random.Random, vocab: list[str]) -> str | None:
     words = list(_WORD.finditer(p))
-    if len(p.split()) < MIN_WORDS_WORD or not words:
+    if n_words(p) < MIN_WORDS_WORD or not words:
         return None
     m = rng.choice(words)
     new = rng.choice(vocab)
@@ -326,7 +331,7 @@ def _word_changed(p: str, rng: random.Random, vocab: list[str]) -> str | None:
 
 
 def _word_inserted(p: str, rng: random.Random, vocab: list[str]) -> str | None:
-    if len(p.split()) < MIN_WORDS_WORD:
+    if n_words(p) < MIN_WORDS_WORD:
         return None
     spaces = [m.start() for m in re.finditer(r" ", p)]
     at = rng.choice(spaces)
@@ -357,7 +362,7 @@ def perturb(kind: str, p: str, rng: random.Random, vocab: list[str]) -> str | No
 def _eligible(paras, i: int) -> bool:
     """A paragraph that can be planted again: enough words, and no other
     paragraph of the document has its tokens (so a found copy is ours)."""
-    return len(paras[i].text.split()) >= MIN_WORDS
+    return n_words(paras[i].text) >= MIN_WORDS
 
 
 def plant(doc: dict, rng: random.Random, vocab: list[str], kinds: list[str]) -> dict | None:
@@ -385,7 +390,7 @@ def plant(doc: dict, rng: random.Random, vocab: list[str], kinds: list[str]) -> 
             k = rng.randint(3, 5)
             starts = [i for i in range(len(paras) - k - 1)
                       if all(count[keys[j]] == 1 and j not in used for j in range(i, i + k))
-                      and sum(len(paras[j].text.split()) for j in range(i, i + k)) >= 3 * MIN_WORDS]
+                      and sum(n_words(paras[j].text) for j in range(i, i + k)) >= 3 * MIN_WORDS]
             if not starts:
                 continue
             i = rng.choice(starts)

@@ -334,6 +334,8 @@ def _word_inserted(p: str, rng: random.Random, vocab: list[str]) -> str | None:
     if n_words(p) < MIN_WORDS_WORD:
         return None
     spaces = [m.start() for m in re.finditer(r" ", p)]
+    if not spaces:
+        return None
     at = rng.choice(spaces)
     return p[:at] + " " + rng.choice(vocab) + p[at:]
 

@@ -517,16 +517,22 @@ def find_boilerplate(
         labelled = _find_all(parent)[root]
     # a variant is a line's exact text; it recurs when it is in two documents or more
     variant = pairs.rep
-    recurs = _count_docs(variant, doc, nd, n)[variant] >= 2
+    variant_docs = _count_docs(variant, doc, nd, n)[variant]  # per line: the documents of its variant
+    recurs = variant_docs >= 2
+    variant_lines = np.bincount(variant, minlength=n)[variant]  # per line: the lines of its variant
 
     def qualified(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per group: documents, and whether its values recur: it is in
         ``need`` documents, at least half of them hold a variant that
-        recurs, and it has at most one variant per two documents."""
+        recurs, and it has at most one variant per two documents or one
+        variant on half its lines (a stamp with the odd other value)."""
         docs = _count_docs(group, doc, nd, n)
         docs_recurring = _count_docs(group[recurs], doc[recurs], nd, n)
         variants = np.bincount(np.unique(group * n + variant) // n, minlength=n)
-        return docs, (docs >= need) & (2 * docs_recurring >= docs) & (2 * variants <= docs)
+        top = np.zeros(n, np.int64)
+        np.maximum.at(top, group, variant_lines)
+        few = (2 * variants <= docs) | (2 * top >= np.bincount(group, minlength=n))
+        return docs, (docs >= need) & (2 * docs_recurring >= docs) & few
 
     base_docs, base_ok = qualified(base)
     # a family of variants that mostly occur once each (or of which even the
@@ -537,7 +543,7 @@ def find_boilerplate(
     fam_variants = np.bincount(np.unique(family * n + variant) // n, minlength=n)
     fam_groups = np.bincount(np.unique(family * n + base) // n, minlength=n)
     top = np.zeros(n, np.int64)
-    np.maximum.at(top, family, _count_docs(variant, doc, nd, n)[variant])
+    np.maximum.at(top, family, variant_docs)
     pattern = (fam_variants > 1) & (fam_groups > 1) & ((2 * fam_variants > fam_docs) | (top < MIN_TOP_SHARE * fam_docs))
     base_ok &= ~(pattern[family_of(base, family, n)] & (2 * base_docs < n_docs))
     is_label = np.zeros(n, dtype=bool)
@@ -562,10 +568,10 @@ def find_boilerplate(
     places = list(zip(doc[by_group].tolist(), batch.c0[by_group].tolist(), batch.c1[by_group].tolist()))
     member_texts = [texts[d][s:e] for d, s, e in places]
     for g, lo, hi in zip(frequent.tolist(), starts.tolist(), ends.tolist()):
-        variant_docs: dict[str, set[int]] = {}
+        docs_of: dict[str, set[int]] = {}
         for q in range(lo, hi):
-            variant_docs.setdefault(member_texts[q], set()).add(places[q][0])
-        variants = tuple(sorted(((v, len(ds)) for v, ds in variant_docs.items()), key=lambda x: (-x[1], x[0])))
+            docs_of.setdefault(member_texts[q], set()).add(places[q][0])
+        variants = tuple(sorted(((v, len(ds)) for v, ds in docs_of.items()), key=lambda x: (-x[1], x[0])))
         examples = tuple(places[lo : min(hi, lo + 5)])
         label = labels_of_group.get(g)
         text = variants[0][0]

@@ -37,8 +37,9 @@ def test_credit_line_of_the_seed_is_reported_as_one_template():
     }
     assert dict(credit.variants)["Mandatory credit: The White House"] == 8  # seven stories and the seed
     assert [d for d, _, _ in credit.examples] == [0, 1, 2, 3, 4]  # where it was seen, in corpus order
-    footer = [t for t in bp.templates if "All rights reserved" in t.text]
-    assert len(footer) == 1 and footer[0].docs == 10 and len(footer[0].variants) == 3  # years differ
+    # a number is meaning: each year's footer is a line of its own, boilerplate where it recurs
+    footer = sorted((t.text[2:6], t.docs) for t in bp.templates if "All rights reserved" in t.text)
+    assert footer == [("2019", 4), ("2020", 4)]  # 2021 is on two documents only
     # no story line is boilerplate
     assert all(s not in {v for t in bp.templates for v, _ in t.variants} for s in STORIES)
 

@@ -1,10 +1,10 @@
-"""The kernels that key "Label: value" lines and numbered lines equal their regex spec."""
+"""The kernel that keys "Label: value" lines equals its regex spec."""
 
 import numpy as np
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from dedup._labels import ASK, NO, YES, _label_keys, _number_keys, key_hash, key_hashes, label_key_of, number_key_of
+from dedup._labels import ASK, NO, YES, _label_keys, key_hash, key_hashes, label_key_of
 from dedup._unicode import tables
 
 PIECES = list("aZkK q\t:|–—_09/é\u00a0\x0b\x1c\u212aＭ.“²٣ßǅﬀ\u0301\ufdfa東\u1100\u1161") + ["Mandatory", "credit", "Photo", "by", "  ", "2024", "x" * 30]
@@ -42,18 +42,6 @@ def test_label_kernel_equals_the_regex(line):
         assert key is not None and h == key_hash(key)
     else:
         assert verdict == NO and key is None
-
-
-@given(LINES)
-@example("© 2024 Example   News, page 12")
-@example("Page 1\x0b of 12")
-@example("x²3 ٣4 \ufdfa end")
-def test_number_kernel_equals_the_spec(line):
-    verdict, h = kernel(_number_keys, line)
-    if verdict == ASK:
-        assert any(c in "\u1100\u1161\u0301" for c in line), line  # only unsafe lines are asked
-    else:
-        assert verdict == YES and h == key_hash(number_key_of(line))
 
 
 @given(st.lists(LINES, max_size=5))

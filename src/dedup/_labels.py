@@ -1,9 +1,9 @@
-"""Keys of "Label: value" lines and of lines equal but for their numbers.
+"""Keys of "Label: value" lines.
 
 The spec is two regular expressions and a normalisation, in plain Python
-(:func:`label_key_of`, :func:`number_key_of`). Boilerplate learning and
+(:func:`label_key_of`). Boilerplate learning and
 stripping ask for these keys on every short line of a corpus, so a kernel
-(:func:`_label_keys`, :func:`_number_keys`) decides lines without a Python
+(:func:`_label_keys`) decides lines without a Python
 call per line, normalising with the tables of :mod:`dedup._unicode`, and
 gives the 64-bit :func:`key_hash` of their key;
 a line it cannot decide (an unsafe code point, see :mod:`dedup._unicode`)
@@ -29,7 +29,6 @@ from .shingling import FNV_OFFSET, FNV_PRIME, _decode
 LABEL_LINE = re.compile(r"([^\W\d_]+(?:[ \t]+[^\W\d_]+){0,2})[ \t]*([:|–—])[ \t]+\S[^\n\r]{0,60}")
 SEPARATORS = {":": ":", "|": "|", "–": "—", "—": "—"}  # a label's key ends with its separator (dashes as one)
 MAX_VALUE = 60
-_NUMBERS = re.compile(r"\d+")
 
 NO, YES, ASK = 0, 1, 2  # kernel verdicts: not a key line, a key line (hash given), ask the spec
 
@@ -55,15 +54,6 @@ def label_key_of(line: str) -> str | None:
     """
     m = LABEL_LINE.fullmatch(line)
     return None if m is None else normalize_key(m.group(1)) + SEPARATORS[m.group(2)]
-
-
-def number_key_of(line: str) -> str:
-    """The normalised line with every run of digits replaced by 0.
-
-    >>> number_key_of("© 2024   Example News, page 12")
-    '© 0 example news, page 0'
-    """
-    return _NUMBERS.sub("0", normalize_key(line))
 
 
 def key_hash(key: str) -> int:
@@ -245,62 +235,14 @@ def _unicode_space(cp):
 
 
 @njit(cache=True)
-def _number_keys(buf, starts, ends, idx, flags, moff, mlen, mdata):
-    """Key hash of items ``idx`` as :func:`number_key_of` gives it: the
-    normalised text (tables of :mod:`dedup._unicode`; ASK where a code point
-    is unsafe) with white space runs as one space and digit runs as 0."""
-    m = idx.shape[0]
-    verdict = np.zeros(m, dtype=np.int8)
-    hashes = np.zeros(m, dtype=np.uint64)
-    for p in range(m):
-        h = uint64(FNV_OFFSET)
-        started = False  # something written: a space may follow
-        space = False  # a space is pending (written before the next character)
-        in_digits = False
-        ok = True
-        q = starts[idx[p]]
-        end = ends[idx[p]]
-        while q < end:
-            cp, size, k, unsafe = _char_units(buf, q, flags, mlen)
-            if unsafe:
-                ok = False
-                break
-            q += size
-            for r in range(k):
-                c = _unit(cp, r, flags, moff, mdata)
-                if _is_white(c):
-                    space = started
-                    in_digits = False
-                    continue
-                if space:
-                    h = _mix(h, 32)
-                    space = False
-                if flags[c] & DIGIT:
-                    if not in_digits:
-                        h = _mix(h, 48)
-                    in_digits = True
-                else:
-                    h = _mix_utf8(h, c)
-                    in_digits = False
-                started = True
-        if ok:
-            verdict[p] = YES
-            hashes[p] = h
-        else:
-            verdict[p] = ASK
-    return verdict, hashes
-
-
-@njit(cache=True)
-def _has_byte(buf, starts, ends, lines, digits):
-    """Whether each item ``lines[p]`` holds an ASCII digit (``digits``) or
-    else a label delimiter byte (':', '|', or the lead byte of '–'/'—'): the
-    lines worth keying."""
+def _has_byte(buf, starts, ends, lines):
+    """Whether each item ``lines[p]`` holds a label delimiter byte (':', '|',
+    or the lead byte of '–'/'—'): the lines worth keying."""
     out = np.zeros(lines.shape[0], dtype=np.bool_)
     for p in range(lines.shape[0]):
         for q in range(starts[lines[p]], ends[lines[p]]):
             b = buf[q]
-            if (48 <= b <= 57) if digits else (b == 0x3A or b == 0x7C or b == 0xE2):
+            if b == 0x3A or b == 0x7C or b == 0xE2:
                 out[p] = True
                 break
     return out

@@ -1,21 +1,20 @@
 """Boilerplate: lines that recur across a corpus, learned once and stripped from a stream.
 
-A line is boilerplate when it, or a near-variant of it, appears in at least
-``min_docs`` documents. Variants are found two ways, both reported as one
-template with its variants:
+A line is boilerplate when it, or a variant of it, appears in at least
+``min_docs`` documents and its values recur (see :func:`find_boilerplate`).
+Variants are found two ways, both reported as one template:
 
-- near-duplicate lines (character 4-grams, Jaccard >= 0.6 by default, found
-  with the same LSH and exact verification as repeated paragraphs), which
-  catches a footer whose year differs or a reworded cookie notice. Such a
-  group counts only if its variants recur (on average in two documents or
-  more each) or differ only in numbers: sentences written on a common
-  pattern ("Shares of X rose 3% on Monday ...") form chains of one-off
-  variants and are content;
-- "label" lines that share a short label before a colon, bar or dash
+- re-captures of the line (character 4-grams at Jaccard >= 0.6, found with
+  the same LSH and exact verification as repeated paragraphs, then
+  confirmed by :func:`dedup.recapture.is_recapture`): other case, spacing
+  or quotes, a reworded word of a long cookie notice;
+- "label" lines that share a short label and its separator
   (``Mandatory credit: Reuters`` and ``Mandatory credit: The White House``
-  give the template ``Mandatory credit: *``);
-- short lines equal but for their numbers (``© 2023 Example News`` and
-  ``© 2024 Example News``).
+  give the template ``Mandatory credit: *``).
+
+Lines that differ in a number are different lines: numbers carry meaning
+("Since glibc 2.19:", a changelog's date line), so next year's footer is
+boilerplate once it recurs.
 """
 
 from __future__ import annotations
@@ -43,11 +42,9 @@ from ._labels import (
     YES,
     _has_byte,
     _label_keys,
-    _number_keys,
     key_hash,
     key_hashes,
     label_key_of,
-    number_key_of,
 )
 from .clusters import _jaccard_pairs, _roots, best_confirmed, hash_sets, pairs_of
 from .config import Config
@@ -70,21 +67,19 @@ FORMAT = "dedup-boilerplate"
 FORMAT_VERSION = 2  # 2: label keys hold their separator; templates only of recurring variants
 BATCH = 1024  # texts per batch when stripping a stream, or BATCH_BYTES characters
 MAX_LABEL_LINE = 120
-_DIGITS = re.compile(r"\d")
 MIN_TOP_SHARE = 0.05  # a template's most common variant is in at least this share of its documents
 
 
-def _short_lines_with(batch: Batch, digits: bool, skip: np.ndarray | None) -> np.ndarray:
+def _short_lines_with(batch: Batch, skip: np.ndarray | None) -> np.ndarray:
     """Indices of the batch's lines of at most MAX_LABEL_LINE characters,
     except where ``skip`` (over the lines) is true, that hold a label
-    delimiter byte (':', '|', or the lead byte of '–'/'—') or, with
-    ``digits``, an ASCII digit."""
+    delimiter byte (':', '|', or the lead byte of '–'/'—')."""
     short = batch.c1 - batch.c0 <= MAX_LABEL_LINE
     if skip is not None:
         short &= ~skip
     lines = np.flatnonzero(short)
     scanner = batch.scanner
-    return lines[_has_byte(scanner.buf, scanner.starts, scanner.ends, lines, digits)]
+    return lines[_has_byte(scanner.buf, scanner.starts, scanner.ends, lines)]
 
 
 def _keyed_lines(batch: Batch, lines: np.ndarray, kernel, spec) -> tuple[np.ndarray, np.ndarray]:
@@ -109,15 +104,8 @@ def _label_lines(batch: Batch, skip: np.ndarray | None = None) -> tuple[np.ndarr
     Only lines short enough to be one are tried (a label of up to three
     words and a value of up to 60 characters).
     """
-    short = _short_lines_with(batch, False, skip)
+    short = _short_lines_with(batch, skip)
     return _keyed_lines(batch, short, _label_keys, label_key_of)
-
-
-def _numbered_lines(batch: Batch, skip: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(line indices, key hashes) of short lines holding digits (but those
-    where ``skip`` is true), keyed by :func:`number_key_of`."""
-    short = _short_lines_with(batch, True, skip)
-    return _keyed_lines(batch, short, _number_keys, number_key_of)
 
 
 @dataclass(frozen=True)
@@ -147,7 +135,6 @@ class _Prepared(NamedTuple):
     flat: np.ndarray  # the variants' shingle sets, sorted (with offs)
     offs: np.ndarray
     labels: dict[int, int]  # label key hash -> template
-    numbered: dict[int, int]  # number key hash -> template
     texts: list[frozenset[str]]  # each template's variant texts
     keys: np.ndarray  # content keys of the variants no other variant equals as a set, sorted
     keyed: np.ndarray  # those variants
@@ -261,12 +248,6 @@ class Boilerplate:
             alone = [i for i in range(len(variants)) if counts[i] > 0 and keyed[i] and sharing[set_of[i]] == 1]
             which = np.array(sorted(alone, key=lambda i: int(keys[i, 0])), dtype=np.int64)
             labels = {key_hash(t.label): i for i, t in enumerate(self.templates) if t.label}
-            numbered = {
-                key_hash(number_key_of(v)): i
-                for i, t in enumerate(self.templates)
-                for v, _ in t.variants
-                if _DIGITS.search(v) and len(v) <= MAX_LABEL_LINE
-            }
             texts = [frozenset(v for v, _ in t.variants) for t in self.templates]
             # J(line, v) <= |v| / |line|: a line with more than |v| / threshold
             # distinct shingles cannot reach the threshold with v (+1: rounding;
@@ -277,7 +258,7 @@ class Boilerplate:
             # a prefix that holds that many in alphabetic text (about 1.2
             # bytes per character); CJK lines (3 bytes) are simply not skipped
             limit = 3 * (bound + cfg.ngram) // 2 if cfg.unit == "char" else 0
-            self._prepared = _Prepared(table, owner, sets, soffs, labels, numbered, texts, keys[which], which,
+            self._prepared = _Prepared(table, owner, sets, soffs, labels, texts, keys[which], which,
                                        bound, limit, variants)
         return self._prepared
 
@@ -337,16 +318,15 @@ class Boilerplate:
             best = {i: (int(owner[v]), s) for i, (v, s) in found.items()}
         if len(exact):
             best.update(zip(todo[exact].tolist(), ((t, 1.0) for t in owner[prep.keyed[at[exact]]].tolist())))
-        labels, numbered = prep.labels, prep.numbered
-        for known, found in ((labels, _label_lines), (numbered, _numbered_lines)):
-            if known:
-                # only lines no variant matched
-                matched = np.zeros(len(batch), dtype=bool)
-                matched[np.fromiter(best, np.int64, len(best))] = True
-                lines, hashes = found(batch, matched)
-                hit = np.isin(hashes, np.fromiter(known, np.uint64, len(known)))
-                for i, h in zip(lines[hit].tolist(), hashes[hit].tolist()):
-                    best[i] = (known[h], 0.0)
+        known = prep.labels
+        if known:
+            # label lines no variant matched
+            matched = np.zeros(len(batch), dtype=bool)
+            matched[np.fromiter(best, np.int64, len(best))] = True
+            lines, hashes = _label_lines(batch, matched)
+            hit = np.isin(hashes, np.fromiter(known, np.uint64, len(known)))
+            for i, h in zip(lines[hit].tolist(), hashes[hit].tolist()):
+                best[i] = (known[h], 0.0)
         return batch, best
 
     def _confirm(self, texts: list[str], batch: Batch, lines: np.ndarray, variants: np.ndarray) -> np.ndarray:
@@ -497,12 +477,10 @@ def find_boilerplate(
     nd = max(n_docs, 1)
     doc = batch.doc
     pairs = batch.pairs(cfg, "all")
-    # groups: lines joined by re-captures, and short lines equal but for their numbers
+    # groups: lines joined by re-captures
     parent = np.arange(n)
     root = _tree_roots(n, batch.best(pairs))
-    number_lines, number_keys = _numbered_lines(batch)
-    _union_by_key(parent, root[number_lines], number_keys)
-    base = _find_all(parent)[root]
+    base = root
     # families: lines alike by similarity alone (siblings too), with their groups
     loose = _tree_roots(n, batch.best(pairs, confirm=False))
     fparent = np.arange(n)
@@ -537,8 +515,8 @@ def find_boilerplate(
     base_docs, base_ok = qualified(base)
     # a family of variants that mostly occur once each (or of which even the
     # most common is in few of the family's documents), holding more than
-    # one group (so differing in more than numbers), is content written on a
-    # common pattern; its groups are boilerplate only on half the documents
+    # one group, is content written on a common pattern; its groups are
+    # boilerplate only on half the documents
     fam_docs = _count_docs(family, doc, nd, n)
     fam_variants = np.bincount(np.unique(family * n + variant) // n, minlength=n)
     fam_groups = np.bincount(np.unique(family * n + base) // n, minlength=n)

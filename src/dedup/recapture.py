@@ -16,7 +16,7 @@ stripping) confirms its matches with it.
 With the earlier paragraph ``a`` and the later ``b``:
 
 - the same :func:`tokens` (``\\w+`` runs and punctuation marks, after
-  NFKC and case folding, quote marks dropped, dashes made one): a
+  NFKC and case folding, every quote mark made one, every dash made one): a
   re-capture, whatever its length;
 - otherwise both must have at least :data:`LONG` words, and their
   :func:`words` (white-space separated) may differ in one place inside, by
@@ -54,11 +54,11 @@ from difflib import SequenceMatcher
 LONG = 8  # words: a paragraph shorter than this on either side must repeat token for token
 PER_WORD = 20  # words of paragraph for each word that may differ inside it
 EDGE = 4  # words: an attribution added or dropped at the end of a paragraph
-_QUOTES = dict.fromkeys(map(ord, "'\"`´‘’‚‛“”„‟«»‹›′″〝〞＂＇"))
+_QUOTES = dict.fromkeys(map(ord, "'`´‘’‚‛“”„‟«»‹›′″〝〞＂＇"), '"')
 _DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−﹘﹣－"), "-")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _WORD = re.compile(r"\w")
-_SENTENCE_MARKS = ".,;:!?()[]{}"
+_SENTENCE_MARKS = ".,;:!?()[]{}\""
 _PLAIN_WORD = re.compile(r"[^\W\d_]+")
 _OPENERS = ("(", "[", "-", "|")
 NEGATIONS = frozenset(
@@ -74,10 +74,10 @@ def _normal(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """The tokens two captures of a paragraph are compared on: ``\\w+``
     runs and single punctuation marks, after NFKC and case folding, with
-    quote marks dropped and dashes made one.
+    every quote mark made ``"`` and every dash ``-``.
 
     >>> tokens("“Don’t” — she said…")
-    ['dont', '-', 'she', 'said', '.', '.', '.']
+    ['"', 'don', '"', 't', '"', '-', 'she', 'said', '.', '.', '.']
     """
     return _TOKEN.findall(_normal(text))
 
@@ -86,7 +86,7 @@ def words(text: str) -> list[str]:
     """The white-space separated words of the normalised text (see :func:`tokens`).
 
     >>> words("Use --zone=“us”, not IPv4.")
-    ['use', '--zone=us,', 'not', 'ipv4.']
+    ['use', '--zone="us",', 'not', 'ipv4.']
     """
     return _normal(text).split()
 

@@ -18,7 +18,9 @@ With the earlier paragraph ``a`` and the later ``b``:
 - the same :func:`tokens` (``\\w+`` runs and punctuation marks, after
   NFKC and case folding, every quote mark made one, every dash made one): a
   re-capture, whatever its length;
-- otherwise both must have at least :data:`LONG` words, and their
+- a paragraph of fewer than :data:`LONG` words on either side: only an
+  attribution added at its end (see below), nothing else;
+- otherwise their
   :func:`words` (white-space separated) may differ in one place inside, by
   at most one word in :data:`PER_WORD` (one word in a paragraph of 20
   words, two in one of 40), and at the end by an attribution of at most
@@ -102,6 +104,13 @@ def _meaningful(chunk: list[str]) -> bool:
     return False
 
 
+def _attribution(added: list[str]) -> bool:
+    """Whether words added at the end of a paragraph are an attribution:
+    at most :data:`EDGE` plain words opening with a bracket or a dash."""
+    return (0 < len(added) <= EDGE and added[0].startswith(_OPENERS)
+            and not _meaningful([added[0].lstrip("".join(_OPENERS)), *added[1:]]))
+
+
 def is_recapture(a: str, b: str) -> bool:
     """Whether ``b`` is ``a`` captured again (see the module's rule)."""
     if tokens(a) == tokens(b):
@@ -109,15 +118,16 @@ def is_recapture(a: str, b: str) -> bool:
     wa, wb = words(a), words(b)
     n = min(len(wa), len(wb))
     if n < LONG:
-        return False
+        # a short paragraph: only an attribution added at its end
+        longer, shorter = (wa, wb) if len(wa) > len(wb) else (wb, wa)
+        return longer[: len(shorter)] == shorter and _attribution(longer[len(shorter) :])
     inside = 0
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
         if i2 == len(wa) and j2 == len(wb) and (i1 == i2 or j1 == j2):
             # added or dropped at the end: an attribution, "(Reuters)", "- AP"
-            added = wa[i1:i2] or wb[j1:j2]
-            if len(added) <= EDGE and added[0].startswith(_OPENERS) and not _meaningful(added):
+            if _attribution(wa[i1:i2] or wb[j1:j2]):
                 continue
             return False
         inside += 1

@@ -33,10 +33,10 @@ def test_recaptures(later):
     ("-4, --ipv4  Use IPv4 addresses only.", "-6, --ipv6  Use IPv6 addresses only."),  # a flag
     ("--createdb The new user will be allowed to create databases.",
      "--no-createdb The new user will not be allowed to create databases."),  # a negation
-    ("RWF_DSYNC Provide a per-write equivalent of the O_DSYNC open(2) flag. This flag is meaningful only for "
-     "pwritev2(), and its effect applies only to the data range written by the system call.",
-     "RWF_SYNC Provide a per-write equivalent of the O_SYNC open(2) flag. This flag is meaningful only for "
-     "pwritev2(), and its effect applies only to the data range written by the system call."),  # identifiers
+    (("RWF_DSYNC Provide a per-write equivalent of the O_DSYNC open(2) flag. This flag is meaningful only for "
+      "pwritev2(), and its effect applies only to the data range written by the system call."),
+     ("RWF_SYNC Provide a per-write equivalent of the O_SYNC open(2) flag. This flag is meaningful only for "
+      "pwritev2(), and its effect applies only to the data range written by the system call.")),  # identifiers
     (LONG, LONG.replace("Monday", "Tuesday").replace("Geneva", "Vienna")),  # two places
     (LONG, LONG.replace("would", "would not")),  # a negation in a long paragraph
     (LONG, LONG.replace("next week", "in 2 weeks")),  # a number

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from naive import spec_lines, spec_paragraph_matches
 
 import dedup
-from naive import spec_lines, spec_paragraph_matches
 
 SEED = (Path(__file__).resolve().parent.parent / "seeds" / "000_ef7bace14a8e43ce.txt").read_text(encoding="utf-8")
 
@@ -150,9 +150,7 @@ def spec_remove_lines(text, cut):
     kind = ["cut" if i in cut else "blank" if not line.strip() else "kept" for i, line in enumerate(lines)]
     out, after_cut = [], False
     for line, k in zip(lines, kind):
-        if k == "kept":
-            out.append(line)
-        elif k == "blank" and not after_cut:
+        if k == "kept" or k == "blank" and not after_cut:
             out.append(line)
         after_cut = (k == "cut") or (after_cut and k == "blank")
     if after_cut:

@@ -25,6 +25,7 @@ import numpy as np
 from numba import njit
 
 from . import signatures
+from ._labels import _fnv_spans
 from .clusters import (
     best_confirmed,
     best_matches,
@@ -34,7 +35,6 @@ from .clusters import (
     signature_similarity,
 )
 from .config import Config
-from ._labels import _fnv_spans
 from .documents import check_texts, make_config
 from .recapture import is_recapture, tokens
 from .shingling import Scanner, _decode, encode_batch

@@ -64,8 +64,7 @@ _SENTENCE_MARKS = ".,;:!?()[]{}\""
 _PLAIN_WORD = re.compile(r"[^\W\d_]+")
 _OPENERS = ("(", "[", "-", "|")
 NEGATIONS = frozenset(
-    "not no nor never none nothing neither without cannot cant dont doesnt didnt isnt arent wasnt werent wont "
-    "wouldnt shouldnt couldnt hasnt havent hadnt mustnt neednt non".split()
+    ["not", "no", "nor", "never", "none", "nothing", "neither", "without", "cannot", "cant", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "wont", "wouldnt", "shouldnt", "couldnt", "hasnt", "havent", "hadnt", "mustnt", "neednt", "non"]
 )
 
 

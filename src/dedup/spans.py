@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
@@ -109,6 +110,6 @@ def remove_items(texts: Sequence[str], doc: np.ndarray, c0: np.ndarray, c1: np.n
     d = doc[cut]
     bounds = np.flatnonzero(np.r_[True, d[1:] != d[:-1], True]).tolist()
     s, e, d = c0[cut].tolist(), c1[cut].tolist(), d.tolist()
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
+    for lo, hi in itertools.pairwise(bounds):
         out[d[lo]] = apply_cuts(texts[d[lo]], list(zip(s[lo:hi], e[lo:hi])))
     return out

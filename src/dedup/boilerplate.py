@@ -58,7 +58,7 @@ from .paragraphs import (
     PARAGRAPH_UNIT,
     Batch,
 )
-from .recapture import is_recapture
+from .recapture import near_recapture, tokens
 from .shingling import Scanner, prefix_exceeds
 from .spans import Cut, apply_cuts, remove_items
 
@@ -301,7 +301,7 @@ class Boilerplate:
             same &= (prep.keys[at, 0] == keys[:, 0]) & (prep.keys[at, 1] == keys[:, 1])
         exact = np.flatnonzero(same)
         if len(exact):  # the same words as the variant: confirmed as a re-capture
-            exact = exact[self._confirm(texts, batch, todo[exact], prep.keyed[at[exact]])]
+            exact = exact[self._confirm(batch, todo[exact], prep.keyed[at[exact]], np.ones(len(exact)))]
         rest = np.flatnonzero(live & ~same)
         live = todo[rest]
         cand, ncand = prep.table.candidates(_band_keys(sig[rest], cfg.bands, cfg.rows), live, insert=False)
@@ -313,7 +313,7 @@ class Boilerplate:
             sim = _jaccard_pairs(lflat, loffs, inverse, prep.flat, prep.offs, variant)
             # per line, the most similar variant it is a re-capture of
             found = best_confirmed(line, variant, sim, cfg.threshold,
-                                   lambda ls, vs: self._confirm(texts, batch, ls, vs))
+                                   lambda ls, vs, ss: self._confirm(batch, ls, vs, ss))
             best = {i: (int(owner[v]), s) for i, (v, s) in found.items()}
         if len(exact):
             best.update(zip(todo[exact].tolist(), ((t, 1.0) for t in owner[prep.keyed[at[exact]]].tolist())))
@@ -328,12 +328,13 @@ class Boilerplate:
                 best[i] = (known[h], 0.0)
         return batch, best
 
-    def _confirm(self, texts: list[str], batch: Batch, lines: np.ndarray, variants: np.ndarray) -> np.ndarray:
-        """Whether each line ``lines[p]`` of ``batch`` is a re-capture of variant ``variants[p]``."""
+    def _confirm(self, batch: Batch, lines: np.ndarray, variants: np.ndarray, sim: np.ndarray) -> np.ndarray:
+        """Whether each line ``lines[p]`` of ``batch`` is a re-capture of
+        variant ``variants[p]`` (at Jaccard ``sim[p]``)."""
         names = self._prepare().variants
         return np.fromiter(
-            (v == t or is_recapture(v, t) for v, t in
-             ((names[v], batch.text_of(i)) for i, v in zip(lines.tolist(), variants.tolist()))),
+            (v == t or (s >= 1.0 and tokens(v) == tokens(t)) or near_recapture(v, t) for v, t, s in
+             ((names[v], batch.text_of(i), s) for i, v, s in zip(lines.tolist(), variants.tolist(), sim.tolist()))),
             dtype=bool, count=len(lines))
 
     def strip(

@@ -372,11 +372,12 @@ def best_matches(
 
 def best_confirmed(
     doc: np.ndarray, cand: np.ndarray, sim: np.ndarray, threshold: float,
-    confirm: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    confirm: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
 ) -> dict[int, tuple[int, float]]:
     """:func:`best_matches` where a pair counts only when ``confirm(docs,
-    cands)`` (a bool array) says so: each doc's candidates are tried in the
-    same order (most similar, then smallest id) until one is confirmed."""
+    cands, sims)`` (a bool array) says so: each doc's candidates are tried
+    in the same order (most similar, then smallest id) until one is
+    confirmed."""
     ok = sim >= threshold
     doc, cand, sim = doc[ok], cand[ok], sim[ok]
     order = np.lexsort((cand, -sim, doc))
@@ -386,7 +387,7 @@ def best_confirmed(
     while pending.any():
         idx = np.flatnonzero(pending)
         first = idx[np.r_[True, doc[idx][1:] != doc[idx][:-1]]]
-        good = np.asarray(confirm(doc[first], cand[first]), dtype=bool)
+        good = np.asarray(confirm(doc[first], cand[first], sim[first]), dtype=bool)
         won = first[good]
         best.update(zip(doc[won].tolist(), zip(cand[won].tolist(), sim[won].tolist())))
         pending[first] = False

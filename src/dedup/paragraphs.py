@@ -36,7 +36,7 @@ from .clusters import (
 )
 from .config import Config
 from .documents import check_texts, make_config
-from .recapture import is_recapture, tokens
+from .recapture import near_recapture, tokens
 from .shingling import Scanner, _decode, encode_batch
 from .spans import Cut, remove_items
 
@@ -316,7 +316,8 @@ class Batch:
         def choose(sel: np.ndarray | slice) -> dict[int, tuple[int, float]]:
             later, earlier, sim = pairs.later[sel], pairs.earlier[sel], pairs.sim[sel]
             if confirm:
-                return best_confirmed(later, earlier, sim, pairs.threshold, lambda i, j: self.confirm(i, j, alone))
+                return best_confirmed(later, earlier, sim, pairs.threshold,
+                                      lambda i, j, s: self.confirm(i, j, s, alone))
             return best_matches(later, earlier, sim, pairs.threshold)
 
         # An identical copy has what its first copy has: the first copy's
@@ -343,16 +344,13 @@ class Batch:
                 best[c] = found if found is not None and found[1] >= 1.0 else (r, 1.0)
         return best
 
-    def confirm(self, later: np.ndarray, earlier: np.ndarray, alone: np.ndarray | None = None) -> np.ndarray:
-        """Whether each paragraph ``later[p]`` is ``earlier[p]`` captured again:
-        the same bytes or tokens, or, where both are ``alone`` (near no
-        other paragraph), :func:`dedup.recapture.is_recapture`."""
-        ok = _same_bytes(self.scanner.buf, self.scanner.starts, self.scanner.ends, later, earlier)
-        for p in np.flatnonzero(~ok).tolist():
-            i, j = int(later[p]), int(earlier[p])
-            a, b = self.text_of(j), self.text_of(i)
-            ok[p] = tokens(a) == tokens(b) or ((alone is None or (alone[i] and alone[j])) and is_recapture(a, b))
-        return ok
+    def confirm(self, later: np.ndarray, earlier: np.ndarray, sim: np.ndarray,
+                alone: np.ndarray | None = None) -> np.ndarray:
+        """Whether each paragraph ``later[p]`` is ``earlier[p]`` (at Jaccard
+        ``sim[p]``) captured again: the same bytes or tokens, or, where both
+        are ``alone`` (near no other paragraph; when given), a near copy by
+        :func:`dedup.recapture.is_recapture`."""
+        return confirm_recaptures(self.scanner, later, earlier, sim, self.text_of, alone)
 
     def removed(self, config: Config, scope: str) -> list[str]:
         """The texts without their paragraphs that match an earlier one."""
@@ -375,6 +373,21 @@ class Batch:
                                        sims, same):
             out[d].append(Cut(s, e, kind, m, sim, ex))
         return out
+
+
+def confirm_recaptures(scanner: Scanner, later: np.ndarray, earlier: np.ndarray, sim: np.ndarray, text_of,
+                       alone: np.ndarray | None = None) -> np.ndarray:
+    """Whether each item ``later[p]`` of ``scanner`` is ``earlier[p]``
+    captured again, given their Jaccard ``sim[p]``: the same bytes; else
+    the same tokens (which needs the same shingles, so ``sim`` 1.0); else,
+    where both are ``alone`` (when given), :func:`near_recapture`. Only
+    the pairs that can pass reach Python."""
+    ok = _same_bytes(scanner.buf, scanner.starts, scanner.ends, later, earlier)
+    may_near = np.ones(len(ok), dtype=bool) if alone is None else alone[later] & alone[earlier]
+    for p in np.flatnonzero(~ok & ((sim >= 1.0) | may_near)).tolist():
+        a, b = text_of(int(earlier[p])), text_of(int(later[p]))
+        ok[p] = (sim[p] >= 1.0 and tokens(a) == tokens(b)) or (bool(may_near[p]) and near_recapture(a, b))
+    return ok
 
 
 def _same_word_pairs(group: np.ndarray, items: np.ndarray, most: int = 64) -> tuple[np.ndarray, np.ndarray]:

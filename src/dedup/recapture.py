@@ -20,15 +20,15 @@ With the earlier paragraph ``a`` and the later ``b``:
   re-capture, whatever its length;
 - a paragraph of fewer than :data:`LONG` words on either side: only an
   attribution added at its end (see below), nothing else;
-- otherwise their
-  :func:`words` (white-space separated) may differ in one place inside, by
+- otherwise their :func:`words` (white-space separated) may differ in one
+  place, what stands between their common start and their common end, by
   at most one word in :data:`PER_WORD` (one word in a paragraph of 20
-  words, two in one of 40), and at the end by an attribution of at most
-  :data:`EDGE` words that opens with a bracket or a dash. A differing word
-  must not carry meaning by itself: not a negation ("not", "never", ...),
-  and nothing but letters once sentence marks are stripped (no number,
-  flag, identifier, operator or path: ``IPv4``, ``--zone``, ``RWF_SYNC``,
-  ``>=``).
+  words, two in one of 40), and besides by an attribution of at most
+  :data:`EDGE` words added at the end that opens with a bracket or a dash.
+  A differing word must not carry meaning by itself: not a negation
+  ("not", "never", ...), and nothing but letters once sentence marks are
+  stripped (no number, flag, identifier, operator or path: ``IPv4``,
+  ``--zone``, ``RWF_SYNC``, ``>=``).
 
 Paragraph matchers add one more condition for near (not token-identical)
 copies: the two must be near no other paragraph, since siblings come in
@@ -51,13 +51,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from difflib import SequenceMatcher
 
 LONG = 8  # words: a paragraph shorter than this on either side must repeat token for token
 PER_WORD = 20  # words of paragraph for each word that may differ inside it
 EDGE = 4  # words: an attribution added or dropped at the end of a paragraph
-_QUOTES = dict.fromkeys(map(ord, "'`´‘’‚‛“”„‟«»‹›′″〝〞＂＇"), '"')
-_DASHES = dict.fromkeys(map(ord, "‐‑‒–—―−﹘﹣－"), "-")
+_QUOTES = re.compile("['`´‘’‚‛“”„‟«»‹›′″〝〞＂＇]")
+_DASHES = re.compile("[‐‑‒–—―−﹘﹣－]")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _WORD = re.compile(r"\w")
 _SENTENCE_MARKS = ".,;:!?()[]{}\""
@@ -69,7 +68,9 @@ NEGATIONS = frozenset(
 
 
 def _normal(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES).translate(_DASHES)
+    if text.isascii():
+        return _QUOTES.sub('"', text.lower())
+    return _DASHES.sub("-", _QUOTES.sub('"', unicodedata.normalize("NFKC", text).casefold()))
 
 
 def tokens(text: str) -> list[str]:
@@ -110,27 +111,39 @@ def _attribution(added: list[str]) -> bool:
             and not _meaningful([added[0].lstrip("".join(_OPENERS)), *added[1:]]))
 
 
+def _one_place(wa: list[str], wb: list[str], n: int) -> bool:
+    """Whether ``wa`` and ``wb`` differ in at most one place (what stands
+    between their common start and their common end) by at most one word
+    in :data:`PER_WORD` of ``n``, none of which carries meaning."""
+    m = min(len(wa), len(wb))
+    head = 0
+    while head < m and wa[head] == wb[head]:
+        head += 1
+    tail = 0
+    while tail < m - head and wa[-1 - tail] == wb[-1 - tail]:
+        tail += 1
+    da, db = wa[head : len(wa) - tail], wb[head : len(wb) - tail]
+    return PER_WORD * max(len(da), len(db)) <= n and not _meaningful(da) and not _meaningful(db)
+
+
 def is_recapture(a: str, b: str) -> bool:
     """Whether ``b`` is ``a`` captured again (see the module's rule)."""
-    if tokens(a) == tokens(b):
-        return True
+    return tokens(a) == tokens(b) or near_recapture(a, b)
+
+
+def near_recapture(a: str, b: str) -> bool:
+    """:func:`is_recapture` for two paragraphs whose tokens differ (as they
+    do when their shingle sets differ)."""
     wa, wb = words(a), words(b)
     n = min(len(wa), len(wb))
-    if n < LONG:
-        # a short paragraph: only an attribution added at its end
+    if n < LONG:  # a short paragraph: only an attribution added at its end
         longer, shorter = (wa, wb) if len(wa) > len(wb) else (wb, wa)
         return longer[: len(shorter)] == shorter and _attribution(longer[len(shorter) :])
-    inside = 0
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
-        if i2 == len(wa) and j2 == len(wb) and (i1 == i2 or j1 == j2):
-            # added or dropped at the end: an attribution, "(Reuters)", "- AP"
-            if _attribution(wa[i1:i2] or wb[j1:j2]):
-                continue
-            return False
-        inside += 1
-        if inside > 1 or _meaningful(wa[i1:i2]) or _meaningful(wb[j1:j2]) or \
-                PER_WORD * max(i2 - i1, j2 - j1) > n:
-            return False
-    return True
+    if _one_place(wa, wb, n):
+        return True
+    # an attribution added at the end of either, and one place inside
+    return any(
+        _attribution(y[len(y) - k :]) and _one_place(x, y[: len(y) - k], min(len(x), len(y) - k))
+        for x, y in ((wa, wb), (wb, wa))
+        for k in range(1, min(EDGE, len(y) - LONG) + 1)
+    )

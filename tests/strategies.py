@@ -16,3 +16,21 @@ texts = st.one_of(
     st.lists(words, max_size=15).map(" ".join),
     st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=40),
 )
+
+
+def drifting(n, seed, width=40, fresh=0.3):
+    """``n`` texts, each the one before with a word replaced (or, with
+    probability ``fresh``, a new story): chains A ~ B ~ C with A not ~ C,
+    many pairs near the threshold."""
+    import random
+
+    rng = random.Random(seed)
+    words = [f"w{i}" for i in range(width)]
+    out = []
+    for _ in range(n):
+        if rng.random() < fresh:
+            words = [f"w{rng.randrange(10**6)}" for _ in range(width)]
+        else:
+            words[rng.randrange(width)] = f"x{rng.randrange(10**6)}"
+        out.append(" ".join(words))
+    return out

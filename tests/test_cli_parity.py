@@ -8,24 +8,10 @@ import random
 import re
 
 import pytest
+from strategies import drifting
 
 import dedup
 from dedup import cli, ondisk
-
-
-def drifting(n, seed, width=20, fresh=0.3):
-    """Each text the one before with a word replaced (or a new story):
-    chains A ~ B ~ C with A not ~ C, many pairs near the threshold."""
-    rng = random.Random(seed)
-    words = [f"w{i}" for i in range(width)]
-    out = []
-    for _ in range(n):
-        if rng.random() < fresh:
-            words = [f"w{rng.randrange(10**6)}" for _ in range(width)]
-        else:
-            words[rng.randrange(width)] = f"x{rng.randrange(10**6)}"
-        out.append(" ".join(words))
-    return out
 
 
 def ties_and_empties():
@@ -36,7 +22,7 @@ def ties_and_empties():
 
 
 CORPORA = {
-    "drifting": lambda: drifting(1200, 5),
+    "drifting": lambda: drifting(1200, 5, width=20),
     "ties-and-empties": ties_and_empties,
     # enough documents and pairs to cross ranges (span 64), pair-file and text-group splits (sort_bytes 4 KB)
     "large": lambda: drifting(2500, 11, width=30, fresh=0.2) + ties_and_empties(),
@@ -74,7 +60,7 @@ def test_the_command_drops_exactly_what_find_duplicates_drops(tmp_path, monkeypa
 
 
 def test_exact_is_the_default_and_the_summary_says_which_verification(tmp_path, capsys):
-    texts = drifting(300, 2)
+    texts = drifting(300, 2, width=20)
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts), encoding="utf-8")
     for flags, said in (([], "exact Jaccard"), (["--verify", "signature"], "signature estimate")):
@@ -108,7 +94,7 @@ def test_explain_says_near_duplicates_exactly_when_the_run_drops_the_pair(tmp_pa
 
 
 def test_report_pairs_are_borderline_first_with_both_similarities_a_diff_and_labelled_axes(tmp_path):
-    texts = drifting(800, 3)
+    texts = drifting(800, 3, width=20)
     texts += texts[:50:5]  # exact copies too: similarities 0.81 to 1
     src, report = tmp_path / "in.jsonl", tmp_path / "r.html"
     src.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts)), encoding="utf-8")

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import drifting
 
 import dedup
 from dedup.ondisk import OnDisk
@@ -82,23 +83,6 @@ def test_drifting_chains_equal_the_in_memory_answer(edits, batch, threshold, spa
     want = dedup.find_duplicates(texts, config=cfg)
     assert {int(d): (int(best[d]), int(root[d])) for d in np.flatnonzero(best >= 0)} == {
         p: (m.matched, m.kept) for p, m in want.matches.items()}
-
-
-def drifting(n, seed, width=40, fresh=0.3):
-    """``n`` texts, each the one before with a word replaced (or, with
-    probability ``fresh``, a new story): chains A ~ B ~ C with A not ~ C."""
-    import random
-
-    rng = random.Random(seed)
-    words = [f"w{i}" for i in range(width)]
-    out = []
-    for _ in range(n):
-        if rng.random() < fresh:
-            words = [f"w{rng.randrange(10**6)}" for _ in range(width)]
-        else:
-            words[rng.randrange(width)] = f"x{rng.randrange(10**6)}"
-        out.append(" ".join(words))
-    return out
 
 
 @pytest.mark.parametrize("verify", ["exact", "signature"])

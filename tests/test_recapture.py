@@ -20,6 +20,7 @@ LONG = (
     LONG.replace(" ", "  "),
     LONG.replace("Geneva", "Lausanne"),  # one word in 27
     LONG.replace("talks would", "talks would probably"),  # one word inserted
+    LONG.replace("the agenda", "the host’s agenda"),  # one word with an apostrophe inserted
     LONG + " (Reuters)",
     LONG + " — AP",
     LONG.replace("Monday", "Tuesday") + " (Reuters)",
@@ -39,6 +40,7 @@ def test_recaptures(later):
       "pwritev2(), and its effect applies only to the data range written by the system call.")),  # identifiers
     (LONG, LONG.replace("Monday", "Tuesday").replace("Geneva", "Vienna")),  # two places
     (LONG, LONG.replace("would", "would not")),  # a negation in a long paragraph
+    (LONG, LONG.replace("would", "wouldn’t")),  # a negation with an apostrophe
     (LONG, LONG.replace("next week", "in 2 weeks")),  # a number
     ("Get an IAM policy on a Cloud Bigtable Backup.", "Set an IAM policy on a Cloud Bigtable Backup."),  # short
     ("Thousands lost power overnight, officials said.", "Thousands lost power overnight, officials said!"),

@@ -62,9 +62,11 @@ _WORD = re.compile(r"\w")
 _SENTENCE_MARKS = ".,;:!?()[]{}\""
 _PLAIN_WORD = re.compile(r"[^\W\d_]+")
 _OPENERS = ("(", "[", "-", "|")
-NEGATIONS = frozenset(
-    ["not", "no", "nor", "never", "none", "nothing", "neither", "without", "cannot", "cant", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "wont", "wouldnt", "shouldnt", "couldnt", "hasnt", "havent", "hadnt", "mustnt", "neednt", "non"]
-)
+NEGATIONS = frozenset({
+    "not", "no", "nor", "never", "none", "nothing", "neither", "without", "cannot", "cant", "dont", "doesnt",
+    "didnt", "isnt", "arent", "wasnt", "werent", "wont", "wouldnt", "shouldnt", "couldnt", "hasnt", "havent",
+    "hadnt", "mustnt", "neednt", "non",
+})
 
 
 def _normal(text: str) -> str:
@@ -98,7 +100,7 @@ def _meaningful(chunk: list[str]) -> bool:
     anything but letters once sentence marks are stripped (a number, a
     flag, an identifier, an operator, a path)."""
     for w in chunk:
-        core = w.strip(_SENTENCE_MARKS)
+        core = w.strip(_SENTENCE_MARKS).replace('"', "")  # "don't" is "dont", "company's" plain
         if core in NEGATIONS or (core and not _PLAIN_WORD.fullmatch(core)):
             return True
     return False

@@ -58,7 +58,7 @@ from .paragraphs import (
     PARAGRAPH_UNIT,
     Batch,
 )
-from .recapture import near_recapture, tokens
+from .recapture import near_recapture, same_tokens
 from .shingling import Scanner, prefix_exceeds
 from .spans import Cut, apply_cuts, remove_items
 
@@ -333,7 +333,7 @@ class Boilerplate:
         variant ``variants[p]`` (at Jaccard ``sim[p]``)."""
         names = self._prepare().variants
         return np.fromiter(
-            (v == t or (s >= 1.0 and tokens(v) == tokens(t)) or near_recapture(v, t) for v, t, s in
+            (v == t or (s >= 1.0 and same_tokens(v, t)) or near_recapture(v, t) for v, t, s in
              ((names[v], batch.text_of(i), s) for i, v, s in zip(lines.tolist(), variants.tolist(), sim.tolist()))),
             dtype=bool, count=len(lines))
 
@@ -444,9 +444,10 @@ def find_boilerplate(
             compared as variants (character 4-grams at Jaccard >= 0.6 by
             default); a variant must also be a re-capture of the line
             (:func:`dedup.recapture.is_recapture`).
-        labels: make "Label: *" templates of lines that share a label (and
-            whose values recur); ``False`` to learn only lines and their
-            variants.
+        labels: make "Label: *" templates of lines that share a label and
+            whose values form a stamp (one value on half the lines, as a
+            credit line of one agency with the odd other one); ``False`` to
+            learn only lines and their variants.
 
     Returns:
         A :class:`Boilerplate`, templates most widespread first.
@@ -499,20 +500,21 @@ def find_boilerplate(
     recurs = variant_docs >= 2
     variant_lines = np.bincount(variant, minlength=n)[variant]  # per line: the lines of its variant
 
-    def qualified(group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def qualified(group: np.ndarray, stamp: bool) -> tuple[np.ndarray, np.ndarray]:
         """Per group: documents, and whether its values recur: it is in
         ``need`` documents, at least half of them hold a variant that
-        recurs, and it has at most one variant per two documents or one
-        variant on half its lines (a stamp with the odd other value)."""
+        recurs, and it has at most one variant per two documents or (for a
+        ``stamp``, only) one variant holds half its lines."""
         docs = _count_docs(group, doc, nd, n)
         docs_recurring = _count_docs(group[recurs], doc[recurs], nd, n)
-        variants = np.bincount(np.unique(group * n + variant) // n, minlength=n)
         top = np.zeros(n, np.int64)
         np.maximum.at(top, group, variant_lines)
-        few = (2 * variants <= docs) | (2 * top >= np.bincount(group, minlength=n))
+        few = 2 * top >= np.bincount(group, minlength=n)
+        if not stamp:
+            few |= 2 * np.bincount(np.unique(group * n + variant) // n, minlength=n) <= docs
         return docs, (docs >= need) & (2 * docs_recurring >= docs) & few
 
-    base_docs, base_ok = qualified(base)
+    base_docs, base_ok = qualified(base, stamp=False)
     # a family of variants that mostly occur once each (or of which even the
     # most common is in few of the family's documents), holding more than
     # one group, is content written on a common pattern; its groups are
@@ -526,7 +528,8 @@ def find_boilerplate(
     base_ok &= ~(pattern[family_of(base, family, n)] & (2 * base_docs < n_docs))
     is_label = np.zeros(n, dtype=bool)
     is_label[labelled[label_lines]] = True
-    label_docs, label_ok = qualified(labelled)
+    # a label template strips values never seen: only a stamp, one value on half its lines
+    label_docs, label_ok = qualified(labelled, stamp=True)
     label_ok &= is_label
     in_label = label_ok[labelled]
     group = np.where(in_label, labelled, base)

@@ -16,8 +16,9 @@ stripping) confirms its matches with it.
 With the earlier paragraph ``a`` and the later ``b``:
 
 - the same :func:`tokens` (``\\w+`` runs and punctuation marks, after
-  NFKC and case folding, every quote mark made one, every dash made one): a
-  re-capture, whatever its length;
+  NFKC and case folding, every double quote mark made one, every single
+  one made one, every dash made one): a re-capture; in a paragraph of
+  fewer than :data:`LONG` words case counts (``-v`` is not ``-V``);
 - a paragraph of fewer than :data:`LONG` words on either side: only an
   attribution added at its end (see below), nothing else;
 - otherwise their :func:`words` (white-space separated) may differ in one
@@ -28,7 +29,8 @@ With the earlier paragraph ``a`` and the later ``b``:
   A differing word must not carry meaning by itself: not a negation
   ("not", "never", ...), and nothing but letters once sentence marks are
   stripped (no number, flag, identifier, operator or path: ``IPv4``,
-  ``--zone``, ``RWF_SYNC``, ``>=``).
+  ``--zone``, ``RWF_SYNC``, ``>=``), and not one word in capitals for
+  another (``TCP`` for ``UDP``).
 
 Paragraph matchers add one more condition for near (not token-identical)
 copies: the two must be near no other paragraph, since siblings come in
@@ -55,11 +57,12 @@ import unicodedata
 LONG = 8  # words: a paragraph shorter than this on either side must repeat token for token
 PER_WORD = 20  # words of paragraph for each word that may differ inside it
 EDGE = 4  # words: an attribution added or dropped at the end of a paragraph
-_QUOTES = re.compile("['`´‘’‚‛“”„‟«»‹›′″〝〞＂＇]")
+_DOUBLE_QUOTES = re.compile("[“”„‟«»″〝〞＂]")
+_SINGLE_QUOTES = re.compile("[´‘’‚‛‹›′＇]")
 _DASHES = re.compile("[‐‑‒–—―−﹘﹣－]")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _WORD = re.compile(r"\w")
-_SENTENCE_MARKS = ".,;:!?()[]{}\""
+_SENTENCE_MARKS = ".,;:!?()[]{}\"'"
 _PLAIN_WORD = re.compile(r"[^\W\d_]+")
 _OPENERS = ("(", "[", "-", "|")
 NEGATIONS = frozenset({
@@ -69,30 +72,44 @@ NEGATIONS = frozenset({
 })
 
 
-def _normal(text: str) -> str:
-    if text.isascii():
-        return _QUOTES.sub('"', text.lower())
-    return _DASHES.sub("-", _QUOTES.sub('"', unicodedata.normalize("NFKC", text).casefold()))
+def _normal(text: str, fold: bool = True) -> str:
+    """NFKC (and case folding with ``fold``), every double quote mark made
+    ``"``, every single one ``'``, every dash ``-``."""
+    if not text.isascii():
+        text = _DASHES.sub("-", _SINGLE_QUOTES.sub("'", _DOUBLE_QUOTES.sub('"', unicodedata.normalize("NFKC", text))))
+    return text.casefold() if fold else text
 
 
-def tokens(text: str) -> list[str]:
+def tokens(text: str, fold: bool = True) -> list[str]:
     """The tokens two captures of a paragraph are compared on: ``\\w+``
-    runs and single punctuation marks, after NFKC and case folding, with
-    every quote mark made ``"`` and every dash ``-``.
+    runs and single punctuation marks, after NFKC and (with ``fold``) case
+    folding, with every double quote mark made ``"``, every single one
+    ``'`` and every dash ``-``.
 
     >>> tokens("“Don’t” — she said…")
-    ['"', 'don', '"', 't', '"', '-', 'she', 'said', '.', '.', '.']
+    ['"', 'don', "'", 't', '"', '-', 'she', 'said', '.', '.', '.']
     """
-    return _TOKEN.findall(_normal(text))
+    return _TOKEN.findall(_normal(text, fold))
 
 
-def words(text: str) -> list[str]:
+def words(text: str, fold: bool = True) -> list[str]:
     """The white-space separated words of the normalised text (see :func:`tokens`).
 
     >>> words("Use --zone=“us”, not IPv4.")
     ['use', '--zone="us",', 'not', 'ipv4.']
     """
-    return _normal(text).split()
+    return _normal(text, fold).split()
+
+
+def same_tokens(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` have the same tokens: case folded in
+    paragraphs of :data:`LONG` words or more, kept in shorter ones, where
+    case can be all that tells two lines apart (``-v`` and ``-V``, ``q``
+    and ``Q``)."""
+    ta = tokens(a)
+    if ta != tokens(b):
+        return False
+    return sum(1 for t in ta if _WORD.match(t)) >= LONG or tokens(a, False) == tokens(b, False)
 
 
 def _meaningful(chunk: list[str]) -> bool:
@@ -100,7 +117,7 @@ def _meaningful(chunk: list[str]) -> bool:
     anything but letters once sentence marks are stripped (a number, a
     flag, an identifier, an operator, a path)."""
     for w in chunk:
-        core = w.strip(_SENTENCE_MARKS).replace('"', "")  # "don't" is "dont", "company's" plain
+        core = w.strip(_SENTENCE_MARKS).replace("'", "")  # "don't" is "dont", "company's" plain
         if core in NEGATIONS or (core and not _PLAIN_WORD.fullmatch(core)):
             return True
     return False
@@ -113,10 +130,12 @@ def _attribution(added: list[str]) -> bool:
             and not _meaningful([added[0].lstrip("".join(_OPENERS)), *added[1:]]))
 
 
-def _one_place(wa: list[str], wb: list[str], n: int) -> bool:
-    """Whether ``wa`` and ``wb`` differ in at most one place (what stands
-    between their common start and their common end) by at most one word
-    in :data:`PER_WORD` of ``n``, none of which carries meaning."""
+def _one_place(wa: list[str], wb: list[str], ca: list[str], cb: list[str]) -> bool:
+    """Whether the words ``wa`` and ``wb`` (``ca`` and ``cb``: the same,
+    case kept) differ in at most one place (what stands between their
+    common start and their common end) by at most one word in
+    :data:`PER_WORD`, none of which carries meaning, and not from one word
+    in capitals to another (an acronym or a constant: ``TCP``, ``UDP``)."""
     m = min(len(wa), len(wb))
     head = 0
     while head < m and wa[head] == wb[head]:
@@ -125,27 +144,33 @@ def _one_place(wa: list[str], wb: list[str], n: int) -> bool:
     while tail < m - head and wa[-1 - tail] == wb[-1 - tail]:
         tail += 1
     da, db = wa[head : len(wa) - tail], wb[head : len(wb) - tail]
-    return PER_WORD * max(len(da), len(db)) <= n and not _meaningful(da) and not _meaningful(db)
+    if PER_WORD * max(len(da), len(db)) > m or _meaningful(da) or _meaningful(db):
+        return False
+    return not (_capitals(ca[head : len(ca) - tail]) and _capitals(cb[head : len(cb) - tail]))
+
+
+def _capitals(chunk: list[str]) -> bool:
+    return any(len(core) > 1 and core.isupper() for core in (w.strip(_SENTENCE_MARKS) for w in chunk))
 
 
 def is_recapture(a: str, b: str) -> bool:
     """Whether ``b`` is ``a`` captured again (see the module's rule)."""
-    return tokens(a) == tokens(b) or near_recapture(a, b)
+    return same_tokens(a, b) or near_recapture(a, b)
 
 
 def near_recapture(a: str, b: str) -> bool:
     """:func:`is_recapture` for two paragraphs whose tokens differ (as they
     do when their shingle sets differ)."""
     wa, wb = words(a), words(b)
-    n = min(len(wa), len(wb))
-    if n < LONG:  # a short paragraph: only an attribution added at its end
-        longer, shorter = (wa, wb) if len(wa) > len(wb) else (wb, wa)
+    ca, cb = words(a, False), words(b, False)
+    if min(len(wa), len(wb)) < LONG:  # a short paragraph: only an attribution added at its end, case kept
+        longer, shorter = (ca, cb) if len(ca) > len(cb) else (cb, ca)
         return longer[: len(shorter)] == shorter and _attribution(longer[len(shorter) :])
-    if _one_place(wa, wb, n):
+    if _one_place(wa, wb, ca, cb):
         return True
     # an attribution added at the end of either, and one place inside
     return any(
-        _attribution(y[len(y) - k :]) and _one_place(x, y[: len(y) - k], min(len(x), len(y) - k))
-        for x, y in ((wa, wb), (wb, wa))
+        _attribution(y[len(y) - k :]) and _one_place(x, y[: len(y) - k], cx, cy[: len(cy) - k])
+        for x, y, cx, cy in ((wa, wb, ca, cb), (wb, wa, cb, ca))
         for k in range(1, min(EDGE, len(y) - LONG) + 1)
     )

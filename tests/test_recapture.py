@@ -46,10 +46,10 @@ def test_recaptures(later):
     ("Thousands lost power overnight, officials said.", "Thousands lost power overnight, officials said!"),
     ('\\"     literal "', "\\'     literal '"),  # a single quote is not a double one (bash escapes)
     (LONG, LONG + " This option is deprecated."),  # an added sentence, no attribution
-    ("If host is a valid hostname or Internet address, and port is an integer port number or service name, "
-     "bash attempts to open the corresponding TCP socket.",
-     "If host is a valid hostname or Internet address, and port is an integer port number or service name, "
-     "bash attempts to open the corresponding UDP socket."),  # one acronym for another
+    (("If host is a valid hostname or Internet address, and port is an integer port number or service name, "
+      "bash attempts to open the corresponding TCP socket."),
+     ("If host is a valid hostname or Internet address, and port is an integer port number or service name, "
+      "bash attempts to open the corresponding UDP socket.")),  # one acronym for another
 ])
 def test_siblings_and_other_paragraphs(earlier, later):
     assert not is_recapture(earlier, later)

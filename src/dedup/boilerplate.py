@@ -58,7 +58,7 @@ from .paragraphs import (
     PARAGRAPH_UNIT,
     Batch,
 )
-from .recapture import near_recapture, same_tokens
+from .recapture import check
 from .shingling import Scanner, prefix_exceeds
 from .spans import Cut, apply_cuts, remove_items
 
@@ -333,7 +333,7 @@ class Boilerplate:
         variant ``variants[p]`` (at Jaccard ``sim[p]``)."""
         names = self._prepare().variants
         return np.fromiter(
-            (v == t or (s >= 1.0 and same_tokens(v, t)) or near_recapture(v, t) for v, t, s in
+            (v == t or check(v, t, same=s >= 1.0) for v, t, s in
              ((names[v], batch.text_of(i), s) for i, v, s in zip(lines.tolist(), variants.tolist(), sim.tolist()))),
             dtype=bool, count=len(lines))
 

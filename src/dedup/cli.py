@@ -633,7 +633,7 @@ def run_boilerplate(args: argparse.Namespace, config: Config | None) -> int:
             saved = "not saved (dry run)" if args.dry_run else f"saved to {args.learn}"
             print(f"{len(bp.templates)} templates from {bp.n_documents} documents (in at least {bp.min_docs}), {saved}")
             for t in bp.templates if args.dry_run else bp.templates[:20]:
-                print(f"  {t.docs:6d} docs  {t.text[:70]!r}  ({len(t.variants)} variants)")
+                print(f"  {t.docs:6d} docs  {t.text[:70]!r}  ({len(t.variants)} variant{'s' if len(t.variants) != 1 else ''})")
                 if args.dry_run:
                     for v, n in t.variants[:10]:
                         print(f"      {n:6d}  {_clip(v, 100)}")
@@ -799,6 +799,8 @@ def _check(ap: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         ap.error("--dry-run and --annotate: pick one (--dry-run prints the cuts, --annotate writes them)")
     if (job in ("repeats", "all") or (job == "boilerplate" and args.apply)) and not args.out and not args.dry_run:
         ap.error(f"{job} needs --out OUT (where the cleaned records go), or --dry-run to only show the cuts")
+    if job in ("repeats", "boilerplate", "all", "documents") and getattr(args, "out", None) and args.dry_run:
+        ap.error(f"--dry-run writes nothing, so --out {args.out} would stay unwritten; give one or the other")
     prefix = "paragraph_" if job == "all" else ""
     if job in ("repeats", "boilerplate", "all"):
         given = {k: getattr(args, prefix + k) for k in ("threshold", "ngram", "unit")}
@@ -818,9 +820,12 @@ def _check(ap: argparse.ArgumentParser, args: argparse.Namespace) -> None:
             flags += [f"--{k}" for k, v in given.items() if v is not None]
         if flags and not learning:
             fix = "add --learn-boilerplate" if job == "all" else "a saved boilerplate keeps what it was learned with"
-            ap.error(f"{', '.join(flags)} apply when learning boilerplate; {fix}")
+            ap.error(f"{', '.join(flags)} {'apply' if len(flags) > 1 else 'applies'} when learning boilerplate; {fix}")
         if job == "boilerplate" and args.learn and args.keep != "none":
             ap.error("--keep applies when stripping; use it with --apply")
+        if job == "boilerplate" and args.learn and (args.out or args.annotate):
+            ap.error(f"{'--out' if args.out else '--annotate'} applies when stripping; learning writes only "
+                     "the boilerplate file: run --apply BP.json --out OUT after it")
         if job == "all" and args.keep != "none" and not (args.boilerplate or args.learn_boilerplate):
             ap.error("--keep applies to boilerplate; add --boilerplate BP.json or --learn-boilerplate")
 

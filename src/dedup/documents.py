@@ -69,6 +69,14 @@ def make_config(config: Config | None, defaults: dict[str, Any] | None = None, *
 
 
 def check_texts(texts: Iterable[Any], start: int = 0) -> list[str]:
+    """``texts`` as a list, each checked to be a ``str``; a single text or
+    bytes where a sequence of texts belongs is an error, not a sequence of
+    characters."""
+    if isinstance(texts, (str, bytes, bytearray)) or texts is None:
+        raise TypeError(
+            f"expected a sequence of texts, got {type(texts).__name__}: {_preview(texts)}; "
+            "pass a list such as [text]"
+        )
     out = list(texts)
     for i, t in enumerate(out):
         if not isinstance(t, str):

@@ -36,7 +36,7 @@ from .clusters import (
 )
 from .config import Config
 from .documents import check_texts, make_config
-from .recapture import near_recapture, same_tokens
+from .recapture import check
 from .shingling import Scanner, _decode, encode_batch
 from .spans import Cut, remove_items
 
@@ -386,7 +386,7 @@ def confirm_recaptures(scanner: Scanner, later: np.ndarray, earlier: np.ndarray,
     may_near = np.ones(len(ok), dtype=bool) if alone is None else alone[later] & alone[earlier]
     for p in np.flatnonzero(~ok & ((sim >= 1.0) | may_near)).tolist():
         a, b = text_of(int(earlier[p])), text_of(int(later[p]))
-        ok[p] = (sim[p] >= 1.0 and same_tokens(a, b)) or (bool(may_near[p]) and near_recapture(a, b))
+        ok[p] = check(a, b, same=bool(sim[p] >= 1.0), near=bool(may_near[p]))
     return ok
 
 

@@ -57,9 +57,9 @@ import unicodedata
 LONG = 8  # words: a paragraph shorter than this on either side must repeat token for token
 PER_WORD = 20  # words of paragraph for each word that may differ inside it
 EDGE = 4  # words: an attribution added or dropped at the end of a paragraph
-_DOUBLE_QUOTES = re.compile("[“”„‟«»″〝〞＂]")
-_SINGLE_QUOTES = re.compile("[´‘’‚‛‹›′＇]")
-_DASHES = re.compile("[‐‑‒–—―−﹘﹣－]")
+_MARK_OF = {**dict.fromkeys("“”„‟«»″〝〞＂", '"'), **dict.fromkeys("´‘’‚‛‹›′＇", "'"),
+            **dict.fromkeys("‐‑‒–—―−﹘﹣－", "-")}
+_MARKS = re.compile("[" + "".join(_MARK_OF) + "]")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _WORD = re.compile(r"\w")
 _SENTENCE_MARKS = ".,;:!?()[]{}\"'"
@@ -72,12 +72,21 @@ NEGATIONS = frozenset({
 })
 
 
-def _normal(text: str, fold: bool = True) -> str:
-    """NFKC (and case folding with ``fold``), every double quote mark made
-    ``"``, every single one ``'``, every dash ``-``."""
-    if not text.isascii():
-        text = _DASHES.sub("-", _SINGLE_QUOTES.sub("'", _DOUBLE_QUOTES.sub('"', unicodedata.normalize("NFKC", text))))
-    return text.casefold() if fold else text
+class _Forms:
+    """A paragraph's text after NFKC, with every double quote mark made
+    ``"``, every single one ``'`` and every dash ``-``: as it is
+    (``kept``) and case folded (``folded``), each computed once."""
+
+    __slots__ = ("folded", "kept")
+
+    def __init__(self, text: str) -> None:
+        if not text.isascii():
+            text = _MARKS.sub(lambda m: _MARK_OF[m.group()], unicodedata.normalize("NFKC", text))
+        self.kept = text
+        self.folded = text.casefold()
+
+    def of(self, fold: bool) -> str:
+        return self.folded if fold else self.kept
 
 
 def tokens(text: str, fold: bool = True) -> list[str]:
@@ -89,7 +98,7 @@ def tokens(text: str, fold: bool = True) -> list[str]:
     >>> tokens("“Don’t” — she said…")
     ['"', 'don', "'", 't', '"', '-', 'she', 'said', '.', '.', '.']
     """
-    return _TOKEN.findall(_normal(text, fold))
+    return _TOKEN.findall(_Forms(text).of(fold))
 
 
 def words(text: str, fold: bool = True) -> list[str]:
@@ -98,7 +107,7 @@ def words(text: str, fold: bool = True) -> list[str]:
     >>> words("Use --zone=“us”, not IPv4.")
     ['use', '--zone="us",', 'not', 'ipv4.']
     """
-    return _normal(text, fold).split()
+    return _Forms(text).of(fold).split()
 
 
 def same_tokens(a: str, b: str) -> bool:
@@ -106,10 +115,14 @@ def same_tokens(a: str, b: str) -> bool:
     paragraphs of :data:`LONG` words or more, kept in shorter ones, where
     case can be all that tells two lines apart (``-v`` and ``-V``, ``q``
     and ``Q``)."""
-    ta = tokens(a)
-    if ta != tokens(b):
+    return _same_tokens(_Forms(a), _Forms(b))
+
+
+def _same_tokens(fa: _Forms, fb: _Forms) -> bool:
+    ta = _TOKEN.findall(fa.folded)
+    if ta != _TOKEN.findall(fb.folded):
         return False
-    return sum(1 for t in ta if _WORD.match(t)) >= LONG or tokens(a, False) == tokens(b, False)
+    return sum(1 for t in ta if _WORD.match(t)) >= LONG or _TOKEN.findall(fa.kept) == _TOKEN.findall(fb.kept)
 
 
 def _meaningful(chunk: list[str]) -> bool:
@@ -155,14 +168,25 @@ def _capitals(chunk: list[str]) -> bool:
 
 def is_recapture(a: str, b: str) -> bool:
     """Whether ``b`` is ``a`` captured again (see the module's rule)."""
-    return same_tokens(a, b) or near_recapture(a, b)
+    return check(a, b)
 
 
 def near_recapture(a: str, b: str) -> bool:
     """:func:`is_recapture` for two paragraphs whose tokens differ (as they
     do when their shingle sets differ)."""
-    wa, wb = words(a), words(b)
-    ca, cb = words(a, False), words(b, False)
+    return check(a, b, same=False)
+
+
+def check(a: str, b: str, same: bool = True, near: bool = True) -> bool:
+    """:func:`is_recapture` by its two parts: the same tokens (with
+    ``same``), or a near copy (with ``near``); each text normalised once."""
+    fa, fb = _Forms(a), _Forms(b)
+    return (same and _same_tokens(fa, fb)) or (near and _near(fa, fb))
+
+
+def _near(fa: _Forms, fb: _Forms) -> bool:
+    wa, wb = fa.folded.split(), fb.folded.split()
+    ca, cb = fa.kept.split(), fb.kept.split()
     if min(len(wa), len(wb)) < LONG:  # a short paragraph: only an attribution added at its end, case kept
         longer, shorter = (ca, cb) if len(ca) > len(cb) else (cb, ca)
         return longer[: len(shorter)] == shorter and _attribution(longer[len(shorter) :])

@@ -333,16 +333,21 @@ class Batch:
         else:
             same_doc = np.zeros(len(copies), dtype=bool)
             best = any_doc = choose(slice(None))
-        found: tuple[int, float] | None
-        for c, r, inherit in zip(copies.tolist(), rep[copies].tolist(), same_doc.tolist()):
-            if inherit:
-                found = best.get(r)
-                if found is not None:
-                    best[c] = found
-            else:
-                found = any_doc.get(r)
-                best[c] = found if found is not None and found[1] >= 1.0 else (r, 1.0)
-        return best
+        m = len(rep)
+        r = rep[copies]
+        target, sim = _as_arrays(best, m)
+        inherit = copies[same_doc & (target[r] >= 0)]
+        if any_doc is not best:
+            target, sim = _as_arrays(any_doc, m)
+        own = ~same_doc
+        at_one = (target[r] >= 0) & (sim[r] >= 1.0)
+        c, via = copies[own], np.where(at_one[own], target[r[own]], r[own])
+        via_sim = np.where(at_one[own], sim[r[own]], 1.0)
+        out = dict(best)
+        if len(inherit):
+            out.update(zip(inherit.tolist(), [best[x] for x in rep[inherit].tolist()]))
+        out.update(zip(c.tolist(), zip(via.tolist(), via_sim.tolist())))
+        return out
 
     def confirm(self, later: np.ndarray, earlier: np.ndarray, sim: np.ndarray,
                 alone: np.ndarray | None = None) -> np.ndarray:
@@ -373,6 +378,18 @@ class Batch:
                                        sims, same):
             out[d].append(Cut(s, e, kind, m, sim, ex))
         return out
+
+
+def _as_arrays(best: dict[int, tuple[int, float]], m: int) -> tuple[np.ndarray, np.ndarray]:
+    """(match, similarity) of each of ``m`` items from ``best`` (-1, 0.0 where none)."""
+    target = np.full(m, -1, dtype=np.int64)
+    sim = np.zeros(m)
+    if best:
+        keys = np.fromiter(best, np.int64, len(best))
+        vals = list(best.values())
+        target[keys] = [v[0] for v in vals]
+        sim[keys] = [v[1] for v in vals]
+    return target, sim
 
 
 def confirm_recaptures(scanner: Scanner, later: np.ndarray, earlier: np.ndarray, sim: np.ndarray, text_of,

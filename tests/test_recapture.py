@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup.recapture import is_recapture, tokens, words
+from dedup.recapture import is_recapture, words
 
 LONG = (
     "Officials said on Monday that the talks would resume in Geneva next week, after a pause of several "

@@ -75,7 +75,8 @@ def main() -> None:
         d, o = firsts[d], firsts[o]
         pairs = len(d)
         tick("exact verification", lambda: exact_similarity(b.scanner, d, o, cfg.ngram, cfg.unit))
-        best = b.matches(cfg, "within")
+        found = b.pairs(cfg, "within")
+        best = tick("best match, confirmed as a re-capture", lambda: b.best(found))
         cut = np.fromiter(sorted(best), np.int64, len(best))
         tick("cut", lambda: remove_items(texts, b.doc, b.c0, b.c1, cut))
     print(f"`python benchmarks/paragraph_stages.py --articles {args.articles} --seed {args.seed}`: "

@@ -138,16 +138,17 @@ def test_stripping_a_stream_equals_applying_its_cuts():
 
 
 def test_lines_equal_to_a_variant_skip_verification_without_changing_the_result():
-    """A line with the content key of a variant that no other variant equals
-    as a shingle set goes to it at 1.0 without LSH; the cuts are the same
-    as with every line verified, including variants that share a set."""
+    """A line with the content key of variants goes to the first of them it
+    is a re-capture of at 1.0 without LSH; the cuts are the same as with
+    every line verified, including variants that share a key (other case)."""
     docs = corpus() + [f"Subscribe to our newsletter\nStory {i}." for i in range(3)]
     docs += [f"SUBSCRIBE TO OUR NEWSLETTER!\nOther story {i}." for i in range(3)]
     bp = dedup.find_boilerplate(docs, min_docs=3)
     stream = docs + ["MANDATORY CREDIT: AP\nx", "Mandatory credit: AP!!\ny", "subscribe to our newsletter\nz"]
     fast = list(bp.strip(stream, annotate=True))
     prep = bp._prepare()
-    assert len(prep.keyed) > 0 and len(prep.keyed) < sum(len(t.variants) for t in bp.templates)
+    assert len(prep.keyed) == sum(len(t.variants) for t in bp.templates)
+    assert len(set(map(tuple, prep.keys.tolist()))) < len(prep.keys)  # some variants share a key
     bp._prepared = prep._replace(keys=prep.keys[:0], keyed=prep.keyed[:0])  # every line verified
     assert fast == list(bp.strip(stream, annotate=True)) and sum(map(len, fast)) > 10
 

@@ -23,7 +23,6 @@ import functools
 import json
 import math
 import os
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,8 +134,8 @@ class _Prepared(NamedTuple):
     offs: np.ndarray
     labels: dict[int, int]  # label key hash -> template
     texts: list[frozenset[str]]  # each template's variant texts
-    keys: np.ndarray  # content keys of the variants no other variant equals as a set, sorted
-    keyed: np.ndarray  # those variants
+    keys: np.ndarray  # content keys of the variants, sorted
+    keyed: np.ndarray  # those variants, in that order
     bound: int  # a line with more distinct shingles than this matches no variant
     limit: int  # lines longer than this many bytes are checked for that on their prefix (0: never)
     variants: list[str]  # every variant's text (owner gives its template)
@@ -240,12 +239,10 @@ class Boilerplate:
             # each variant's shingle set, sorted: verification takes it as
             # is, and equal sets compare as equal bytes
             sets, soffs = hash_sets(scanner, self.config.ngram, self.config.unit, sort=True)
-            # variants a line with the same content key matches at 1.0 and
-            # no other variant can: no other variant has the same shingle set
-            set_of = [sets[soffs[i] : soffs[i + 1]].tobytes() for i in range(len(variants))]
-            sharing = Counter(set_of)
-            alone = [i for i in range(len(variants)) if counts[i] > 0 and keyed[i] and sharing[set_of[i]] == 1]
-            which = np.array(sorted(alone, key=lambda i: int(keys[i, 0])), dtype=np.int64)
+            # the variants by content key: a line with the key of one matches
+            # it at 1.0, its best (the first of them it is a re-capture of)
+            which = np.array(sorted((i for i in range(len(variants)) if counts[i] > 0 and keyed[i]),
+                                    key=lambda i: (int(keys[i, 0]), int(keys[i, 1]), i)), dtype=np.int64)
             labels = {key_hash(t.label): i for i, t in enumerate(self.templates) if t.label}
             texts = [frozenset(v for v, _ in t.variants) for t in self.templates]
             # J(line, v) <= |v| / |line|: a line with more than |v| / threshold
@@ -293,15 +290,28 @@ class Boilerplate:
                 todo = np.flatnonzero(sketched)
         sig, counts, keys, keyed = signatures.sketch(scanner.take(todo), cfg)
         live = counts > 0
-        # a line with the content key of a variant no other variant equals
-        # matches it at 1.0, its best: no LSH, no verification
-        at = np.minimum(np.searchsorted(prep.keys[:, 0], keys[:, 0]), max(len(prep.keys) - 1, 0))
-        same = live & keyed & (len(prep.keys) > 0)
-        if len(prep.keys):
-            same &= (prep.keys[at, 0] == keys[:, 0]) & (prep.keys[at, 1] == keys[:, 1])
-        exact = np.flatnonzero(same)
-        if len(exact):  # the same words as the variant: confirmed as a re-capture
-            exact = exact[self._confirm(batch, todo[exact], prep.keyed[at[exact]], np.ones(len(exact)))]
+        # a line with the content key of variants matches the first of them
+        # it is a re-capture of at 1.0, its best: no LSH, no verification
+        lo = np.searchsorted(prep.keys[:, 0], keys[:, 0], side="left")
+        hi = np.searchsorted(prep.keys[:, 0], keys[:, 0], side="right")
+        same = live & keyed & (hi > lo)
+        same[same] &= prep.keys[np.minimum(lo[same], len(prep.keys) - 1), 1] == keys[same, 1]
+        one = np.flatnonzero(same & (hi - lo == 1))
+        exact = one[self._confirm(batch, todo[one], prep.keyed[lo[one]], np.ones(len(one)))]
+        matched = prep.keyed[lo[exact]]
+        several = np.flatnonzero(live & keyed & (hi - lo > 1))
+        if len(several):  # several variants with one content key (other case or marks): the first confirmed
+            found = []
+            for i in several.tolist():
+                group = [int(prep.keyed[q]) for q in range(lo[i], hi[i]) if prep.keys[q, 1] == keys[i, 1]]
+                for v in group:
+                    if self._confirm(batch, todo[[i]], np.array([v]), np.ones(1))[0]:
+                        found.append((i, v))
+                        break
+                same[i] = bool(group)
+            if found:
+                exact = np.concatenate([exact, np.array([i for i, _ in found], dtype=np.int64)])
+                matched = np.concatenate([matched, np.array([v for _, v in found], dtype=np.int64)])
         rest = np.flatnonzero(live & ~same)
         live = todo[rest]
         cand, ncand = prep.table.candidates(_band_keys(sig[rest], cfg.bands, cfg.rows), live, insert=False)
@@ -316,7 +326,7 @@ class Boilerplate:
                                    lambda ls, vs, ss: self._confirm(batch, ls, vs, ss))
             best = {i: (int(owner[v]), s) for i, (v, s) in found.items()}
         if len(exact):
-            best.update(zip(todo[exact].tolist(), ((t, 1.0) for t in owner[prep.keyed[at[exact]]].tolist())))
+            best.update(zip(todo[exact].tolist(), ((t, 1.0) for t in owner[matched].tolist())))
         known = prep.labels
         if known:
             # label lines no variant matched

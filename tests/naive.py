@@ -92,7 +92,7 @@ def spec_paragraph_matches(paras, threshold=0.6, ngram=4, same_doc_only=False):
     :func:`dedup.recapture.is_recapture`. The most similar wins, the
     earliest on ties. Returns {index: (index, similarity)}.
     """
-    from dedup.recapture import is_recapture, same_tokens
+    from dedup.recapture import check
     from dedup.shingling import shingle_hash, shingles
 
     sets = [{shingle_hash(x) for x in shingles(t, ngram, "char")} for _, t in paras]
@@ -118,7 +118,7 @@ def spec_paragraph_matches(paras, threshold=0.6, ngram=4, same_doc_only=False):
             s = sim(i, j)
             u = paras[j][1]
             if s >= threshold and (best is None or s > best[1]) and (
-                    u == t or same_tokens(u, t) or (alone(i) and alone(j) and is_recapture(u, t))):
+                    u == t or check(u, t, near=alone(i) and alone(j))):
                 best = (j, s)
         if best is not None:
             out[i] = best

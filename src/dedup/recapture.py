@@ -32,9 +32,10 @@ With the earlier paragraph ``a`` and the later ``b``:
   ``--zone``, ``RWF_SYNC``, ``>=``), and not one word in capitals for
   another (``TCP`` for ``UDP``).
 
-Paragraph matchers add one more condition for near (not token-identical)
-copies: the two must be near no other paragraph, since siblings come in
-families ("C integers", "C long integers", "C short integers", ...).
+Paragraph matchers add one more condition for near copies (not the same
+tokens, nor one with an attribution added): the two must be near no other
+paragraph, since siblings come in families ("C integers", "C long
+integers", "C short integers", ...).
 The measurements behind the rule are in docs/paragraphs.md.
 
 >>> is_recapture("Officials said on Monday that the talks would resume in Geneva next week, after a pause of "
@@ -57,6 +58,7 @@ import unicodedata
 LONG = 8  # words: a paragraph shorter than this on either side must repeat token for token
 PER_WORD = 20  # words of paragraph for each word that may differ inside it
 EDGE = 4  # words: an attribution added or dropped at the end of a paragraph
+ATTRIBUTION_BYTES = 96  # the most an attribution adds to a paragraph (UTF-8 bytes)
 _MARK_OF = {**dict.fromkeys("“”„‟«»″〝〞＂", '"'), **dict.fromkeys("´‘’‚‛‹›′＇", "'"),
             **dict.fromkeys("‐‑‒–—―−﹘﹣－", "-")}
 _MARKS = re.compile("[" + "".join(_MARK_OF) + "]")
@@ -178,18 +180,32 @@ def near_recapture(a: str, b: str) -> bool:
 
 
 def check(a: str, b: str, same: bool = True, near: bool = True) -> bool:
-    """:func:`is_recapture` by its two parts: the same tokens (with
-    ``same``), or a near copy (with ``near``); each text normalised once."""
+    """:func:`is_recapture` by its parts: the same tokens (with ``same``),
+    an attribution added at the end (always), or another near copy (with
+    ``near``); each text normalised once."""
     fa, fb = _Forms(a), _Forms(b)
-    return (same and _same_tokens(fa, fb)) or (near and _near(fa, fb))
+    return (same and _same_tokens(fa, fb)) or (_grown(a, b) and _attributed(fa, fb)) or (near and _near(fa, fb))
+
+
+def _grown(a: str, b: str) -> bool:
+    """Whether the UTF-8 sizes of ``a`` and ``b`` differ by 3 to
+    :data:`ATTRIBUTION_BYTES` bytes, as with an attribution added."""
+    return 3 <= abs(len(a.encode("utf-8", "surrogatepass")) - len(b.encode("utf-8", "surrogatepass"))) \
+        <= ATTRIBUTION_BYTES
+
+
+def _attributed(fa: _Forms, fb: _Forms) -> bool:
+    """Whether one is the other with an attribution added at its end (words and case kept)."""
+    ca, cb = fa.kept.split(), fb.kept.split()
+    longer, shorter = (ca, cb) if len(ca) > len(cb) else (cb, ca)
+    return longer[: len(shorter)] == shorter and _attribution(longer[len(shorter) :])
 
 
 def _near(fa: _Forms, fb: _Forms) -> bool:
     wa, wb = fa.folded.split(), fb.folded.split()
     ca, cb = fa.kept.split(), fb.kept.split()
-    if min(len(wa), len(wb)) < LONG:  # a short paragraph: only an attribution added at its end, case kept
-        longer, shorter = (ca, cb) if len(ca) > len(cb) else (cb, ca)
-        return longer[: len(shorter)] == shorter and _attribution(longer[len(shorter) :])
+    if min(len(wa), len(wb)) < LONG:  # a short paragraph: only an attribution added at its end
+        return False
     if _one_place(wa, wb, ca, cb):
         return True
     # an attribution added at the end of either, and one place inside

@@ -301,17 +301,17 @@ class Boilerplate:
         matched = prep.keyed[lo[exact]]
         several = np.flatnonzero(live & keyed & (hi - lo > 1))
         if len(several):  # several variants with one content key (other case or marks): the first confirmed
-            found = []
+            chosen: list[tuple[int, int]] = []
             for i in several.tolist():
                 group = [int(prep.keyed[q]) for q in range(lo[i], hi[i]) if prep.keys[q, 1] == keys[i, 1]]
                 for v in group:
                     if self._confirm(batch, todo[[i]], np.array([v]), np.ones(1))[0]:
-                        found.append((i, v))
+                        chosen.append((i, v))
                         break
                 same[i] = bool(group)
-            if found:
-                exact = np.concatenate([exact, np.array([i for i, _ in found], dtype=np.int64)])
-                matched = np.concatenate([matched, np.array([v for _, v in found], dtype=np.int64)])
+            if chosen:
+                exact = np.concatenate([exact, np.array([i for i, _ in chosen], dtype=np.int64)])
+                matched = np.concatenate([matched, np.array([v for _, v in chosen], dtype=np.int64)])
         rest = np.flatnonzero(live & ~same)
         live = todo[rest]
         cand, ncand = prep.table.candidates(_band_keys(sig[rest], cfg.bands, cfg.rows), live, insert=False)

@@ -303,7 +303,7 @@ class Batch:
     def matches(self, config: Config, scope: str) -> dict[int, tuple[int, float]]:
         """Best earlier match of each paragraph (index -> (index, similarity)):
         of its :meth:`pairs` at Jaccard >= threshold, the most similar (the
-        earliest on ties) that :meth:`confirm` confirms."""
+        earliest on ties) that :func:`confirm_recaptures` confirms."""
         return self.best(self.pairs(config, scope))
 
     def best(self, pairs: Pairs, confirm: bool = True) -> dict[int, tuple[int, float]]:
@@ -320,7 +320,7 @@ class Batch:
             later, earlier, sim = pairs.later[sel], pairs.earlier[sel], pairs.sim[sel]
             if confirm:
                 return best_confirmed(later, earlier, sim, pairs.threshold,
-                                      lambda i, j, s: self.confirm(i, j, s, alone))
+                                      lambda i, j, s: confirm_recaptures(self.scanner, i, j, s, self.text_of, alone))
             return best_matches(later, earlier, sim, pairs.threshold)
 
         # An identical copy has what its first copy has: the first copy's
@@ -351,14 +351,6 @@ class Batch:
             out.update(zip(inherit.tolist(), [best[x] for x in rep[inherit].tolist()]))
         out.update(zip(c.tolist(), zip(via.tolist(), via_sim.tolist())))
         return out
-
-    def confirm(self, later: np.ndarray, earlier: np.ndarray, sim: np.ndarray,
-                alone: np.ndarray | None = None) -> np.ndarray:
-        """Whether each paragraph ``later[p]`` is ``earlier[p]`` (at Jaccard
-        ``sim[p]``) captured again: the same bytes or tokens, or, where both
-        are ``alone`` (near no other paragraph; when given), a near copy by
-        :func:`dedup.recapture.is_recapture`."""
-        return confirm_recaptures(self.scanner, later, earlier, sim, self.text_of, alone)
 
     def removed(self, config: Config, scope: str) -> list[str]:
         """The texts without their paragraphs that match an earlier one."""

@@ -80,6 +80,21 @@ def test_case_tells_short_lines_apart():
     assert is_recapture("-v  verbose", "-v verbose")  # spacing is no difference
 
 
+@pytest.mark.parametrize("earlier, later, same", [
+    ("* Bump debhelper and standards versions.", "* bump debhelper and standards versions.", True),
+    ("Run $ gcloud help for details.", "run $ gcloud help for details.", True),
+    ("AUTHOR\n       Written by Ulrich Drepper.", "AUTHOR\n       WRITTEN BY ULRICH DREPPER.", True),
+    (">>> q.clear()\n>>> len(q)", ">>> Q.CLEAR()\n>>> LEN(Q)", True),
+    ("ls -l", "LS -L", False),  # one word of two letters: not evidence that the whole line was recased
+    ("NAME", "Name", False),  # a line of one word
+    ("Press q to quit", "Press Q to quit", False),  # case changed inside the line
+    ("-v, --verbose", "-V, --verbose", False),
+    ("Tcp port", "TCP port", False),  # not the whole line
+])
+def test_a_short_line_recased_as_a_capture_recases_it(earlier, later, same):
+    assert is_recapture(earlier, later) is same
+
+
 @given(TEXT)
 def test_spacing_and_quote_style_are_not_a_difference(text):
     respaced = re.sub(r"[ \t\u00a0]+", "  ", text)

@@ -18,7 +18,8 @@ With the earlier paragraph ``a`` and the later ``b``:
 - the same :func:`tokens` (``\\w+`` runs and punctuation marks, after
   NFKC and case folding, every double quote mark made one, every single
   one made one, every dash made one): a re-capture; in a paragraph of
-  fewer than :data:`LONG` words case counts (``-v`` is not ``-V``);
+  fewer than :data:`LONG` words case counts (``-v`` is not ``-V``) unless
+  the whole line changed case or only its first word was capitalised;
 - a paragraph of fewer than :data:`LONG` words on either side: only an
   attribution added at its end (see below), nothing else;
 - otherwise their :func:`words` (white-space separated) may differ in one
@@ -124,7 +125,32 @@ def _same_tokens(fa: _Forms, fb: _Forms) -> bool:
     ta = _TOKEN.findall(fa.folded)
     if ta != _TOKEN.findall(fb.folded):
         return False
-    return sum(1 for t in ta if _WORD.match(t)) >= LONG or _TOKEN.findall(fa.kept) == _TOKEN.findall(fb.kept)
+    if sum(1 for t in ta if _WORD.match(t)) >= LONG:
+        return True
+    ka, kb = _TOKEN.findall(fa.kept), _TOKEN.findall(fb.kept)
+    return ka == kb or _recased(ka, kb)
+
+
+def _recased(ka: list[str], kb: list[str]) -> bool:
+    """Whether a short line's tokens ``kb`` are ``ka`` (the same tokens but
+    for case) with their case changed as a capture changes it: the whole
+    line put in capitals or small letters, or its first word capitalised.
+    A change of case elsewhere is a sibling (``-v`` and ``-V``, ``ls -l``
+    and ``ls -L``): the whole line changed needs two words of two letters or
+    more changed, and a first word capitalised needs two letters or more.
+
+    >>> _recased(tokens("Run the tests.", fold=False), tokens("run the tests.", fold=False))
+    True
+    >>> _recased(tokens("ls -l", fold=False), tokens("LS -L", fold=False))
+    False
+    """
+    diff = [i for i, (x, y) in enumerate(zip(ka, kb)) if x != y]
+    words = [i for i in diff if sum(c.isalpha() for c in ka[i]) >= 2]
+    if len(words) >= 2 and (ka == [t.upper() for t in kb] or kb == [t.upper() for t in ka]
+                            or ka == [t.lower() for t in kb] or kb == [t.lower() for t in ka]):
+        return True
+    first = next((i for i, t in enumerate(ka) if _WORD.match(t)), -1)
+    return diff == words == [first] and ka[first][1:] == kb[first][1:]
 
 
 def _meaningful(chunk: list[str]) -> bool:

@@ -107,7 +107,9 @@ class Index:
         seed: int = 1,
         config: Config | None = None,
     ) -> None:
-        params = dict(threshold=threshold, num_perm=num_perm, ngram=ngram, unit=unit, scheme=scheme, seed=seed)
+        params: dict[str, Any] = {
+            "threshold": threshold, "num_perm": num_perm, "ngram": ngram, "unit": unit, "scheme": scheme, "seed": seed
+        }
         if config is None:
             params["verify"] = "signature"
         cfg = make_config(config, **params)

@@ -32,6 +32,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Hashable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 
@@ -171,7 +172,7 @@ class SqliteStore:
             raise
         return con
 
-    def _fail(self, e: Exception) -> None:
+    def _fail(self, e: Exception) -> NoReturn:
         msg = str(e)
         if "not a database" in msg or "malformed" in msg or "disk image" in msg:
             raise ValueError(f"{self.path}: not a dedup index, or the file is damaged ({msg}); it was left as it is") from None

@@ -17,7 +17,7 @@ import pytest
 
 import dedup
 
-WORDS = "river bank flood town night storm power lines roads school market bridge".split()
+WORDS = ["river", "bank", "flood", "town", "night", "storm", "power", "lines", "roads", "school", "market", "bridge"]
 
 
 def page(i, variant=0):
@@ -351,7 +351,7 @@ def test_import_of_a_good_file_still_works(tmp_path):
 
 
 def _mount(*args):
-    return subprocess.run(["mount", *args], capture_output=True).returncode == 0
+    return subprocess.run(["mount", *args], capture_output=True, check=False).returncode == 0
 
 
 @pytest.fixture()

@@ -77,7 +77,8 @@ class DedupPipeline:
             key = self.seen
         self.seen += 1
         assert self.index is not None
-        match = self.index.add(key, text)
+        # a key is in the index once: a page crawled again is only checked
+        match = self.index.query(text) if key in self.index else self.index.add(key, text)
         if match is not None:
             raise DropItem(f"near-duplicate of {match.key} (similarity {match.similarity:.2f})")
         return item

@@ -6,8 +6,9 @@ In a Scrapy project's ``settings.py``::
     DEDUP_INDEX_PATH = "seen.db"
 
 Optional settings: ``DEDUP_THRESHOLD`` (0.8), ``DEDUP_TEXT_FIELD``
-(``"text"``), ``DEDUP_KEY_FIELD`` (``"url"``; the item's position in the
-crawl when the item has no such field). An item whose text is a
+(``"text"``), ``DEDUP_KEY_FIELD`` (``"url"``; when an item has no str or
+int there, a SHA-256 of its text, the same in every crawl). A page whose key
+is in the index already (crawled again) is only checked, not added. An item whose text is a
 near-duplicate of one seen before, in this crawl or an earlier one, is
 dropped with a ``DropItem`` that names the page it repeats. The index is a
 persistent :class:`dedup.Index`, so several crawls (and several crawler
@@ -15,6 +16,8 @@ processes) share it.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from pathlib import Path
 from typing import Any
@@ -39,7 +42,6 @@ class DedupPipeline:
         self.text_field = text_field
         self.key_field = key_field
         self.index: Index | None = None
-        self.seen = 0
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DedupPipeline:
@@ -73,9 +75,9 @@ class DedupPipeline:
         if not isinstance(text, str):
             raise DropItem(f"item has no text in field {self.text_field!r}: {dict(adapter)!r:.100}")
         key = adapter.get(self.key_field)
-        if not isinstance(key, (str, int)):
-            key = self.seen
-        self.seen += 1
+        if not isinstance(key, (str, int)) or isinstance(key, bool):
+            # no usable key: one derived from the text, the same in every crawl
+            key = "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         assert self.index is not None
         # a key is in the index once: a page crawled again is only checked
         match = self.index.query(text) if key in self.index else self.index.add(key, text)

@@ -102,3 +102,27 @@ def test_crawl_twice(tmp_path, site):
     assert len(set(first) & {"a.html", "b.html", "c.html"}) == 1
     # a second crawl finds everything in the index from the first
     assert crawl(tmp_path, site, "second") == []
+
+
+def test_items_without_a_key_are_keyed_by_their_text_across_crawls(tmp_path):
+    from scrapy.exceptions import DropItem
+
+    from dedup.contrib.scrapy import DedupPipeline
+
+    def crawl(*texts):
+        pipe = DedupPipeline(str(tmp_path / "seen.db"))
+        pipe.open_spider(None)
+        try:
+            out = []
+            for t in texts:
+                try:
+                    out.append(pipe.process_item({"text": t}, None) is not None)
+                except DropItem:
+                    out.append(False)
+            return out
+        finally:
+            pipe.close_spider(None)
+
+    assert crawl(STORY) == [True]
+    # a second crawl: a new page is added (not taken for the first crawl's item 0), so its copy is dropped
+    assert crawl(OTHER, OTHER + " ", STORY) == [True, False, False]

@@ -244,7 +244,9 @@ def _fields(args: argparse.Namespace, files: list[Path], extras: dict[str, str],
             names.update(dict.fromkeys(row))
         if parquet:
             try:
-                schemas.append(pa.Table.from_pylist([clean_text(r) for r in rows]).schema)
+                rows = [clean_text(r) for r in rows]
+                keys = dict.fromkeys(k for r in rows for k in r)  # every row's fields, not the first's only
+                schemas.append(pa.table({k: [r.get(k) for r in rows] for k in keys}).schema)
                 id_schemas.append(pa.Table.from_pylist([{"id": clean_text(r.id)} for r in batch]).schema)
             except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
                 raise Failure(f"{batch[0].source}: records near line {batch[0].line} do not fit one Parquet "

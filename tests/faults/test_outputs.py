@@ -208,10 +208,11 @@ def test_records_with_different_fields_keep_every_field_in_csv_and_parquet(tmp_p
 
 
 @pytest.mark.parametrize("job", ["repeats", "boilerplate"])
-@pytest.mark.parametrize("out_name", ["out.csv", "out.parquet", "out.jsonl.gz"])
-def test_the_paragraph_jobs_convert_formats_too(tmp_path, job, out_name):
+@pytest.mark.parametrize("out_name", ["out.csv", "out.parquet"])
+def test_the_paragraph_jobs_convert_formats_and_keep_every_field(tmp_path, job, out_name):
     para = "The same paragraph appears twice in this document, word for word."
     rows = [{"id": f"r{i}", "text": f"{para}\n\n{para}\n\nRecord {i} ends here."} for i in range(4)]
+    rows[2]["source"] = "wire"  # a field the first record does not have: kept, not dropped
     src = write_input(tmp_path / "in.jsonl", rows)
     out = tmp_path / out_name
     extra = ["--apply", tmp_path / "bp.json"] if job == "boilerplate" else []
@@ -221,6 +222,7 @@ def test_the_paragraph_jobs_convert_formats_too(tmp_path, job, out_name):
     got = read_output(out)
     assert [r["id"] for r in got] == [f"r{i}" for i in range(4)]
     assert all(r["text"].count(para) < 2 for r in got)
+    assert got[2]["source"] == "wire" and got[0].get("source") in ("", None)
     assert run(job, src, *extra, "--out", out, "--annotate", "--quiet") == 0
     got = read_output(out)
     cuts = [json.loads(r["cuts"]) if isinstance(r["cuts"], str) else r["cuts"] for r in got]
@@ -395,15 +397,6 @@ def test_records_all_bad_and_skipped_warn_too(tmp_path, capsys):
     bad.write_text("{nope\n[1]\n")
     assert run("documents", src, bad, "--skip-bad", "--out", tmp_path / "o.jsonl", "--quiet") == 0
     assert f"dedup: warning: {bad}: no records (2 bad, skipped)" in capsys.readouterr().err
-
-
-def test_by_line_still_splits_txt_inputs(tmp_path):
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "a.txt").write_text(f"{STORY}\nAnother line here that is different.\n{STORY}\n")
-    out = tmp_path / "out.jsonl"
-    assert run("documents", folder, "--by", "line", "--out", out, "--quiet") == 0
-    assert len(read_output(out)) == 2
 
 
 @pytest.mark.parametrize("where", ["reading", "writing"])

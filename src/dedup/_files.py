@@ -75,9 +75,17 @@ def _dead_owner(path: Path, pid: int) -> bool:
         os.close(fd)
 
 
+def _dead_folder(folder: Path, pid: int) -> bool:
+    """A work folder's owner is gone: its lock file's lock is free, or (killed
+    before making it) there is none, and the process id is not alive."""
+    if (folder / LOCK).is_file():
+        return _dead_owner(folder / LOCK, pid)
+    return fcntl is not None and not _alive(pid)
+
+
 def reclaim(folder: str | os.PathLike) -> list[Path]:
     """Remove the temporary files (``.NAME.dedup-PID-*.tmp*``) and work
-    folders (``dedup-PID-*`` holding a lock file) in ``folder`` that a
+    folders (``dedup-PID-*``) in ``folder`` that a
     process no longer alive left behind (killed with ``kill -9``, say).
     Returns what was removed. Never raises: what cannot be checked stays."""
     removed: list[Path] = []
@@ -94,7 +102,7 @@ def reclaim(folder: str | os.PathLike) -> list[Path]:
                 removed.append(path)
                 continue
             m = _FOLDER.match(name)
-            if m and path.is_dir() and (path / LOCK).is_file() and _dead_owner(path / LOCK, int(m.group(1))):
+            if m and path.is_dir() and _dead_folder(path, int(m.group(1))):
                 shutil.rmtree(path, ignore_errors=True)
                 removed.append(path)
         except OSError:

@@ -237,7 +237,7 @@ def _fields(args: argparse.Namespace, files: list[Path], extras: dict[str, str],
     names: dict[str, None] = {}
     schemas, id_schemas = [], []
     if parquet:
-        import pyarrow as pa
+        import pyarrow as pa  # type: ignore[import-untyped]
     for batch in _batches(_records(args, files, {"bad": 0}), 4096):
         rows = [r.raw if isinstance(r.raw, dict) else {"id": r.id, "text": r.text} for r in batch]
         for row in rows:
@@ -494,7 +494,7 @@ def _close_all(things, **kw) -> None:
             continue
         try:
             t.close(**kw)
-        except Exception as e:  # noqa: PERF203 - close every one
+        except Exception as e:  # noqa: BLE001 - close every one, raise the first after
             error = error or e
     if error is not None and kw.get("ok", True):
         raise error
@@ -947,7 +947,7 @@ def parser() -> argparse.ArgumentParser:
     from . import __version__
 
     d = Config()
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("inputs", nargs="+", help="files, folders of .txt files, or globs")
     common.add_argument("--text-field", default="text", help="field holding the text (default %(default)s)")
     common.add_argument("--id-field", default="id", help="field holding the id (default %(default)s; else file:line)")

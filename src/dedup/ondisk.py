@@ -47,7 +47,7 @@ import contextlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -113,7 +113,9 @@ class OnDisk:
         self.dir = work_folder(workdir)
         self.n = 0
         self._columns: list[Column] = []
-        self._sig = self._texts = self._text_ends = None
+        self._sig: Any = None
+        self._texts: Any = None
+        self._text_ends: Any = None
         self._parts: list = []
         self._text_end = 0
         try:

@@ -109,7 +109,8 @@ def test_kill_9_never_leaves_a_partial_output_and_the_next_run_reclaims_its_left
 
 
 def test_reclaim_removes_only_what_dead_processes_left(tmp_path):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
     pid = int(dead.stdout)  # a process that has exited
     mine = _files.temp_beside(tmp_path / "other.jsonl")  # this process's: alive, locked
     folder = _files.work_folder(tmp_path)
@@ -184,7 +185,8 @@ def _mount_tmpfs(path: Path, size: str) -> bool:
     if os.geteuid() != 0 or sys.platform != "linux":
         return False
     path.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True,
+                          check=False)
     return done.returncode == 0
 
 

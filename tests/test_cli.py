@@ -97,11 +97,11 @@ def test_bad_records_stop_or_are_skipped_and_nothing_partial_is_left(tmp_path):
     assert [r["id"] for r in read_jsonl(out)] == ["a", "b", "d"]
     assert re.search(r"^bad records skipped +2$", run.stderr, re.M)
     run = dedup("documents", src, "--out", src)
-    assert run.returncode == 1 and "is an input" in run.stderr
+    assert run.returncode == 2 and "is an input" in run.stderr
     run = dedup("documents", tmp_path / "in.jsonl", "--text-field", "body")
     assert run.returncode == 1 and "in.jsonl:1: no field 'body'" in run.stderr
     assert dedup("documents", src, "--threshold", "0").returncode == 2
-    assert dedup("nonsense-job-file.jsonl").returncode == 1
+    assert dedup("nonsense-job-file.jsonl").returncode == 2
 
 
 def test_repeats_and_annotate_on_the_seed(tmp_path):

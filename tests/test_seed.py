@@ -47,7 +47,7 @@ def test_cli_json_and_errors(tmp_path):
     assert run_cli("--threshold", "2", str(tmp_path)).returncode == 2
     assert "threshold must be in (0, 1], got 2.0" in run_cli("--threshold", "2", str(tmp_path)).stderr
     missing = run_cli(str(tmp_path / "nope"))
-    assert missing.returncode == 1 and "no such file or folder" in missing.stderr
+    assert missing.returncode == 2 and "no such file or folder" in missing.stderr
     (tmp_path / "bad.txt").write_bytes(b"\xff\xfe broken")
     bad = run_cli(str(tmp_path))
     assert bad.returncode == 1 and "bad.txt: not UTF-8" in bad.stderr

@@ -17,6 +17,7 @@ import argparse
 import itertools
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -30,9 +31,12 @@ from .io import (
     BadRecord,
     Record,
     Writer,
+    _same_file,
+    clean_text,
     dumps,
     expand,
     format_of,
+    json_text,
     jsonl_lines,
     parse_line,
     read,
@@ -46,18 +50,117 @@ class Failure(Exception):
     """Bad data: printed, exit code 1."""
 
 
-def _records(args: argparse.Namespace, files: list[Path], stats: dict[str, int]):
+class Usage(Exception):
+    """Bad usage: printed on one line, exit code 2."""
+
+
+def _warn(message: str) -> None:
+    print(f"dedup: warning: {message}", file=sys.stderr)
+
+
+def _records(args: argparse.Namespace, files: list[Path], stats: dict[str, int], warn: bool = False):
+    """The records of the inputs in order (each .txt line or paragraph one with
+    ``--by``); a bad record stops the run, or is counted with --skip-bad.
+    ``warn``: say on stderr which inputs give no record."""
     for f in files:
+        count = bad = 0
         for rec in read(f, args.text_field, args.id_field):
             if isinstance(rec, BadRecord):
                 if not args.skip_bad:
                     raise Failure(f"{rec} (pass --skip-bad to skip and count such records)")
                 stats["bad"] += 1
+                bad += 1
                 continue
+            count += 1
             if args.by != "file" and rec.raw is None:
                 yield from _split(rec, args.by)
                 continue
             yield rec
+        if warn and (not count or _empty(f)):
+            _warn(f"{f}: " + (f"no records ({bad} bad, skipped)" if bad else "empty, no records"))
+
+
+def _empty(f: Path) -> bool:
+    try:
+        return f.stat().st_size == 0
+    except OSError:
+        return False
+
+
+def _no_records(files: list[Path]) -> Failure:
+    names = ", ".join(map(str, files[:3])) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+    return Failure(f"no records in the inputs ({names or 'no files'}); nothing to do")
+
+
+OUTPUTS = {  # flag -> attribute, for every job that writes files
+    "--out": "out", "--removed": "removed", "--clusters": "clusters", "--report": "report", "--learn": "learn",
+}
+GIVEN = {"--apply": "apply", "--boilerplate": "boilerplate"}  # files the job reads besides the inputs
+
+
+def _prepare(args: argparse.Namespace) -> list[Path]:
+    """The input files, after the usage checks that need the file system
+    (raising :class:`Usage`): every input exists, in a known format; ``--by``
+    only with .txt inputs; every output path names a file of a format it can
+    take, and differs from every input and from every other output."""
+    files: list[Path] = []
+    for item in args.inputs:
+        try:
+            found = expand([item])
+        except FileNotFoundError as e:
+            raise Usage(f"{e}; give an existing file, folder or glob") from None
+        if not found:
+            _warn(f"{item}: a folder with no .txt files in it, nothing read")
+        files += found
+    for f in files:
+        try:
+            format_of(f)
+        except ValueError as e:
+            raise Usage(str(e).replace("name it", "give")) from None
+    if args.by != "file":
+        other = next((f for f in files if format_of(f) != "txt"), None)
+        if other is not None:
+            raise Usage(f"--by {args.by} splits .txt inputs, but {other} holds records (each one a document): "
+                        "leave --by out, or give .txt files")
+    outputs = [(flag, getattr(args, attr)) for flag, attr in OUTPUTS.items() if getattr(args, attr, None)]
+    if getattr(args, "dry_run", False):  # nothing but the report is written
+        outputs = [(flag, path) for flag, path in outputs if flag in ("--report",)]
+    inputs = [("input", f) for f in files]
+    inputs += [(flag, Path(getattr(args, attr))) for flag, attr in GIVEN.items() if getattr(args, attr, None)]
+    for flag, path in inputs[len(files):]:
+        if not path.is_file():
+            raise Usage(f"{flag} {path}: no such file; give a boilerplate file saved by 'dedup boilerplate --learn'")
+    seen: list[tuple[str, Path]] = []
+    for flag, value in outputs:
+        path = Path(value)
+        if path.is_dir():
+            raise Usage(f"{flag} {value}: is a folder; name a file to write")
+        if flag in ("--out", "--removed"):
+            try:
+                fmt = format_of(path)
+            except ValueError:
+                fmt = "?"
+            if fmt not in ("jsonl", "csv", "parquet"):
+                raise Usage(f"{flag} {value}: unknown output format; name it .jsonl (.jsonl.gz, .jsonl.zst), "
+                            ".csv or .parquet")
+        if flag == "--clusters" and not _is_jsonl_name(path):
+            raise Usage(f"--clusters {value}: clusters are JSON Lines; name it .jsonl (or .jsonl.gz, .jsonl.zst)")
+        for what, other in inputs:
+            if _same_file(path, other):
+                name = "an input" if what == "input" else f"the {what} file"
+                raise Usage(f"{flag} {value}: is {name} ({other}); write it somewhere else")
+        for other_flag, other in seen:
+            if _same_file(path, other):
+                raise Usage(f"{flag} {value}: is also {other_flag} {other}; give each output its own path")
+        seen.append((flag, path))
+    return files
+
+
+def _is_jsonl_name(path: Path) -> bool:
+    try:
+        return format_of(path) == "jsonl"
+    except ValueError:
+        return False
 
 
 def _split(rec: Record, by: str):
@@ -113,8 +216,57 @@ def _batches(records, size: int | None = None):
 
 
 def _out_format(args: argparse.Namespace, files: list[Path], path: str) -> str:
-    fmt = format_of(path)
-    return "jsonl" if fmt == "txt" else fmt
+    return format_of(path)  # jsonl, csv or parquet: _prepare refused the others
+
+
+def _writer(args: argparse.Namespace, files: list[Path], path: str, extras: dict[str, str]) -> Writer:
+    """A Writer for ``path`` in the format its name says. CSV and Parquet
+    need every field (and Parquet its type) before the first row: the inputs
+    are read once first to learn them, and ``extras`` (name: "id", "float"
+    or "json") are added."""
+    fmt = _out_format(args, files, path)
+    if fmt == "jsonl":
+        return Writer(path, fmt, files, args.text_field)
+    names, schema = _fields(args, files, extras, parquet=fmt == "parquet")
+    return Writer(path, fmt, files, args.text_field, columns=names, schema=schema)
+
+
+def _fields(args: argparse.Namespace, files: list[Path], extras: dict[str, str], parquet: bool):
+    """(field names in order of first appearance, Parquet schema or None) of
+    the records of ``files`` and the ``extras``, read a batch at a time."""
+    names: dict[str, None] = {}
+    schemas, id_schemas = [], []
+    if parquet:
+        import pyarrow as pa  # type: ignore[import-untyped]
+    for batch in _batches(_records(args, files, {"bad": 0}), 4096):
+        rows = [r.raw if isinstance(r.raw, dict) else {"id": r.id, "text": r.text} for r in batch]
+        for row in rows:
+            names.update(dict.fromkeys(row))
+        if parquet:
+            try:
+                rows = [clean_text(r) for r in rows]
+                keys = dict.fromkeys(k for r in rows for k in r)  # every row's fields, not the first's only
+                schemas.append(pa.table({k: [r.get(k) for r in rows] for k in keys}).schema)
+                id_schemas.append(pa.Table.from_pylist([{"id": clean_text(r.id)} for r in batch]).schema)
+            except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+                raise Failure(f"{batch[0].source}: records near line {batch[0].line} do not fit one Parquet "
+                              f"schema ({e}); write .jsonl or .csv instead") from None
+    names.update(dict.fromkeys(extras))
+    if not parquet:
+        return list(names), None
+    try:
+        base = pa.unify_schemas(schemas, promote_options="permissive") if schemas else pa.schema([])
+        ids = pa.unify_schemas(id_schemas, promote_options="permissive") if id_schemas else pa.schema([])
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+        raise Failure(f"{files[0] if len(files) == 1 else 'the inputs'}: a field holds values of different types "
+                      f"({e}); Parquet needs one type per column: write .jsonl or .csv instead") from None
+    id_type = ids.field("id").type if len(ids) else pa.string()
+    if pa.types.is_null(id_type):
+        id_type = pa.string()
+    types = {"id": id_type, "float": pa.float64(), "json": pa.string()}
+    fields = [f if not pa.types.is_null(f.type) else pa.field(f.name, pa.string()) for f in base]
+    fields += [pa.field(k, types[v]) for k, v in extras.items() if k not in base.names]
+    return list(names), pa.schema(fields)
 
 
 STAGES = ("repeats", "boilerplate", "documents")
@@ -202,7 +354,9 @@ def _learn(args: argparse.Namespace, files: list[Path]):
         kw["min_fraction"] = args.min_fraction
     kw["labels"] = True if args.labels is None else args.labels
     stats = {"in": 0, "out": 0, "bad": 0}
-    texts = [r.text for r in _records(args, files, stats)]
+    texts = [r.text for r in _records(args, files, stats, warn=args.job == "boilerplate")]
+    if not texts:
+        raise _no_records(files)
     return find_boilerplate(texts, **kw)
 
 
@@ -211,7 +365,7 @@ def run_all(args: argparse.Namespace, config: Config) -> int:
     --learn-boilerplate), then near-duplicate documents on what is left: one
     pass over the input (two with --learn-boilerplate). ``--skip`` leaves
     stages out."""
-    files = expand(args.inputs)
+    files = args.files
     cleaner = _cleaner(args, files)
     if "documents" in (args.skip or ()):
         return _cut_job(args, cleaner, files)
@@ -259,17 +413,18 @@ def run_documents(args: argparse.Namespace, config: Config, cleaner: Cleaner | N
     verifying candidates as ``config.verify`` says; pass 2 reads the input
     again and writes the outputs. Memory stays bounded whatever the corpus
     size (see docs/cli.md)."""
-    files = expand(args.inputs)
+    files = args.files
     stats = {"in": 0, "out": 0, "bad": 0, "bytes_in": sum(f.stat().st_size for f in files),
              **{f"bytes_{k}": 0 for k in STAGES}}
     stages = [*(cleaner.stages if cleaner else []), "documents"]
     writers = {}
     dry = args.dry_run
     try:
-        for name in ("out", "removed"):
+        match = {"duplicate_of": "id", "similarity": "float"}
+        for name, extras in (("out", {"cluster": "id", **match} if args.annotate else {}), ("removed", match)):
             path = getattr(args, name)
             if path and not dry:
-                writers[name] = Writer(path, _out_format(args, files, path), files, args.text_field)
+                writers[name] = _writer(args, files, path, extras)
         if args.clusters and not dry:
             writers["clusters"] = Writer(args.clusters, "jsonl", files)
         from . import ondisk
@@ -281,7 +436,7 @@ def run_documents(args: argparse.Namespace, config: Config, cleaner: Cleaner | N
             sizes, places = Column(od.dir / "sizes"), _Places(od.dir)
             try:
                 progress = Progress(args.quiet or dry)
-                for batch in _batches(_records(args, files, stats)):
+                for batch in _batches(_records(args, files, stats, warn=True)):
                     start = stats["in"]
                     texts = [r.text for r in batch]
                     if cleaner is not None:
@@ -291,14 +446,15 @@ def run_documents(args: argparse.Namespace, config: Config, cleaner: Cleaner | N
                             new = cleaner.apply(rec.text, cuts, stats)
                             if new is not None:
                                 texts[i] = new
-                                side.write(json.dumps([start + i, new], ensure_ascii=False).encode("utf-8", "surrogatepass")
-                                           + b"\n")
+                                side.write(json_text([start + i, new]).encode("utf-8") + b"\n")
                     sizes.extend(od.add(texts).tolist())
                     ids.extend(r.id for r in batch)
                     places.add(batch)
                     stats["in"] += len(batch)
                     progress.update(len(batch), sum(len(r.text) for r in batch))
                 progress.close()
+                if not stats["in"]:
+                    raise _no_records(files)
                 result = od.finish()
                 ndups = 0
                 for (lo, best, _, _), (_, size) in zip(result.chunks(), sizes.chunks()):
@@ -314,35 +470,81 @@ def run_documents(args: argparse.Namespace, config: Config, cleaner: Cleaner | N
                     _write_records(args, files, writers, result, ids, side, places)
                 if "clusters" in writers:
                     for row in _cluster_rows(result, ids, od.dir):
-                        writers["clusters"].write_line(dumps(row) + b"\n")
+                        writers["clusters"].write_json(row)
                 if not args.out and not args.clusters and not dry:
                     _print_clusters(lambda: _cluster_rows(result, ids, od.dir), ndups, stats, config, args.json)
                 if args.report:
                     _write_report(args, config, stats, stages, result, ids, od)
             finally:
-                ids.close()
-                sizes.close()
-                places.close()
-                if side is not None:
-                    side.close()
+                _close_all([ids, sizes, places, side])
     except BaseException:
-        for w in writers.values():
-            w.close(ok=False)
+        _close_all(writers.values(), ok=False)
         raise
-    for w in writers.values():
-        w.close(ok=True)
+    _finish(writers.values())
     _summary(stats, stages, args, config)
     return 0
+
+
+def _close_all(things, **kw) -> None:
+    """Close each (None: skipped), whatever closing one raises (a full disk,
+    say): the first error is raised after all are closed."""
+    error = None
+    for t in things:
+        if t is None:
+            continue
+        try:
+            t.close(**kw)
+        except Exception as e:  # noqa: BLE001 - close every one, raise the first after
+            error = error or e
+    if error is not None and kw.get("ok", True):
+        raise error
+
+
+def _finish(writers) -> None:
+    """Rename each output into place; if one fails, remove the others' temporary files."""
+    writers = list(writers)
+    for i, w in enumerate(writers):
+        try:
+            w.close(ok=True)
+        except BaseException:
+            _close_all(writers[i + 1 :], ok=False)
+            raise
 
 
 def _verified(config: Config) -> str:
     return "exact Jaccard" if config.verify == "exact" else "signature estimate"
 
 
+# What a terminal would act on, or that UTF-8 cannot hold: C0 controls but
+# line breaks and tabs, DEL, C1 controls, bidirectional overrides, lone surrogates.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # json_text escapes the rest
+
+
+def _escape_char(m: re.Match) -> str:
+    c = ord(m.group())
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+
+def _show(value: Any) -> str:
+    """A text or id for the terminal: what it would act on shown escaped
+    (ESC as \\x1b, a lone surrogate as \\ud800)."""
+    text = value if isinstance(value, str) else str(value)
+    return _UNSAFE.sub(_escape_char, text)
+
+
+def _json_line(value: Any) -> str:
+    """A JSON line for the terminal: valid JSON whose text holds no control
+    character or lone surrogate (they are \\u escapes)."""
+    text = json_text(value)
+    return text if text.isascii() else _UNSAFE_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _clip(text: str, limit: int = 300) -> str:
-    """One line of at most ``limit`` characters (line breaks shown as \\n)."""
+    """One line of at most ``limit`` characters (line breaks shown as \\n,
+    controls escaped)."""
     text = text.replace("\n", "\\n")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return _show(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def _show_cuts(args: argparse.Namespace, rec: Record, cuts: dict[str, list]) -> None:
@@ -355,11 +557,10 @@ def _show_cuts(args: argparse.Namespace, rec: Record, cuts: dict[str, list]) -> 
             else:
                 where, matched = f"[{c.match[-2]}:{c.match[-1]}]", rec.text[c.match[-2] : c.match[-1]]
             if args.json:
-                print(json.dumps({"id": rec.id, "stage": stage, "start": c.start, "end": c.end, "text": cut,
-                                  "match": matched, "similarity": round(c.similarity, 4), "identical": c.exact},
-                                 ensure_ascii=False, default=str))
+                print(_json_line({"id": rec.id, "stage": stage, "start": c.start, "end": c.end, "text": cut,
+                                  "match": matched, "similarity": round(c.similarity, 4), "identical": c.exact}))
                 continue
-            print(f"{rec.id} cut {stage} [{c.start}:{c.end}] similarity {c.similarity:.3f}"
+            print(f"{_show(rec.id)} cut {stage} [{c.start}:{c.end}] similarity {c.similarity:.3f}"
                   f"{' identical' if c.exact else ''}\n  cut:     {_clip(cut)}\n  matches {where}: {_clip(matched)}")
 
 
@@ -371,11 +572,10 @@ def _show_drops(args: argparse.Namespace, result, ids, od, config: Config) -> No
             pos, match, s = lo + d, int(best[d]), float(sim[d])
             text, matched = od.text(pos), od.text(match)
             if args.json:
-                print(json.dumps({"id": ids[pos], "stage": "documents", "text": text, "match": ids[match],
-                                  "matched_text": matched, "similarity": round(s, 4), "verify": config.verify},
-                                 ensure_ascii=False, default=str))
+                print(_json_line({"id": ids[pos], "stage": "documents", "text": text, "match": ids[match],
+                                  "matched_text": matched, "similarity": round(s, 4), "verify": config.verify}))
                 continue
-            print(f"{ids[pos]} drop documents, {_verified(config)} {s:.3f} with {ids[match]}\n"
+            print(f"{_show(ids[pos])} drop documents, {_verified(config)} {s:.3f} with {_show(ids[match])}\n"
                   f"  dropped: {_clip(text)}\n  matches: {_clip(matched)}")
 
 
@@ -569,19 +769,13 @@ def _write_report(args, config, stats, stages, result, ids, od) -> None:
         summary[f"text bytes removed ({WHAT[stage]})"] = stats[f"bytes_{stage}"]
     page = html_report(summary, rows, sim_counts.tolist(), pairs, config, sizes, histogram=True)
     with replacing(args.report) as tmp:
-        tmp.write_text(page, encoding="utf-8")
+        tmp.write_text(page, encoding="utf-8", errors="backslashreplace")  # lone surrogates shown as \udXXX
 
 
 def run_explain(args: argparse.Namespace, config: Config) -> int:
     from .report import explain, marked
 
-    texts = []
-    for item in (args.a, args.b):
-        try:
-            is_file = Path(item).is_file()
-        except (OSError, ValueError):  # too long, or a NUL: a text, not a file name
-            is_file = False
-        texts.append(Path(item).read_text(encoding="utf-8") if is_file else item)
+    texts = [item if args.text else _explain_input(label, item) for label, item in (("A", args.a), ("B", args.b))]
     r = explain(texts[0], texts[1], config)
     verdict = "near-duplicates" if r["match"] else "not near-duplicates"
     decided = r["jaccard"] if config.verify == "exact" else r["estimate"]
@@ -598,33 +792,65 @@ def run_explain(args: argparse.Namespace, config: Config) -> int:
     on, off = ("\033[1;33m", "\033[0m") if tty else ("[[", "]]")
     for label, text, spans in (("A", texts[0], r["spans_a"]), ("B", texts[1], r["spans_b"])):
         print(f"\n--- {label} (shared text marked {on}like this{off}) ---")
-        print(marked(text, spans, on, off))
+        print(marked(text, spans, on, off, escape=_show))
     return 0
+
+
+_EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,4}$")
+
+
+def _looks_like_path(item: str) -> bool:
+    """One word holding a path separator or ending in an extension (``a.txt``)."""
+    return (bool(item) and not any(c.isspace() for c in item)
+            and ("/" in item or os.sep in item or _EXTENSION.search(item) is not None))
+
+
+def _explain_input(label: str, item: str) -> str:
+    """The text ``explain`` compares for an argument: the file's text if it
+    names an existing file; a usage error if it looks like a path (one word
+    holding a path separator or ending in an extension, like ``a.txt``) that
+    does not exist; else the argument itself, of any length."""
+    try:
+        st = os.stat(item)
+    except (OSError, ValueError):  # no such file, a name too long, a NUL: not a file
+        st = None
+    if st is not None:
+        import stat
+
+        if stat.S_ISDIR(st.st_mode):
+            raise Usage(f"{label} {_show(item)}: is a folder; give a text file, or add --text to compare the words")
+        try:
+            return Path(item).read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            raise Failure(f"{item}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    if _looks_like_path(item):
+        raise Usage(f"{label} {_show(item)}: no such file; to compare these words as text, add --text")
+    return item
 
 
 def _print_clusters(rows, dropped: int, stats, config, as_json: bool) -> None:
     """Print the clusters; ``rows()`` gives them (twice: a count, then the lines)."""
     if as_json:
         for row in rows():
-            print(json.dumps(row, ensure_ascii=False, default=str))
+            print(_json_line(row))
         return
     print(
         f"{stats['in']} documents, {sum(1 for _ in rows())} clusters, {dropped} duplicates to drop "
         f"(threshold {config.threshold}, {config.bands} bands x {config.rows} rows)"
     )
     for row in rows():
-        print(f"\nkeep {row['kept']}")
+        print(f"\nkeep {_show(row['kept'])}")
         for m in row["members"][1:]:
-            print(f"  drop {m} (similarity {row['similarity'][str(m)]:.3f})")
+            print(f"  drop {_show(m)} (similarity {row['similarity'][str(m)]:.3f})")
 
 
 def run_repeats(args: argparse.Namespace, config: Config | None) -> int:
-    files = expand(args.inputs)
+    files = args.files
     return _cut_job(args, _cleaner(args, files), files)
 
 
 def run_boilerplate(args: argparse.Namespace, config: Config | None) -> int:
-    files = expand(args.inputs)
+    files = args.files
     if args.learn:
         bp = _learn(args, files)
         if not args.dry_run:
@@ -633,7 +859,7 @@ def run_boilerplate(args: argparse.Namespace, config: Config | None) -> int:
             saved = "not saved (dry run)" if args.dry_run else f"saved to {args.learn}"
             print(f"{len(bp.templates)} templates from {bp.n_documents} documents (in at least {bp.min_docs}), {saved}")
             for t in bp.templates if args.dry_run else bp.templates[:20]:
-                print(f"  {t.docs:6d} docs  {t.text[:70]!r}  ({len(t.variants)} variant{'s' if len(t.variants) != 1 else ''})")
+                print(f"  {t.docs:6d} docs  {_show(repr(t.text[:70]))}  ({len(t.variants)} variant{'s' if len(t.variants) != 1 else ''})")
                 if args.dry_run:
                     for v, n in t.variants[:10]:
                         print(f"      {n:6d}  {_clip(v, 100)}")
@@ -645,10 +871,13 @@ def _cut_job(args: argparse.Namespace, cleaner: Cleaner, files: list[Path]) -> i
     """The paragraph stages alone: each record written with its cleaned text
     (or its cuts with --annotate), or, with --dry-run, each cut shown."""
     stats = {"in": 0, "out": 0, "bad": 0, "bytes_in": 0, **{f"bytes_{k}": 0 for k in STAGES}}
-    writer = None if args.dry_run else Writer(args.out, _out_format(args, files, args.out), files, args.text_field)
+    writer = None
+    fmt = None if args.dry_run else _out_format(args, files, args.out)
     progress = Progress(args.quiet or args.dry_run)
     try:
-        for batch in _batches(_records(args, files, stats), 256):
+        if not args.dry_run:
+            writer = _writer(args, files, args.out, {"cuts": "json"} if args.annotate else {})
+        for batch in _batches(_records(args, files, stats, warn=True), 256):
             found = cleaner.cuts([r.text for r in batch])
             progress.update(len(batch), sum(len(r.text) for r in batch))
             for rec, cuts in zip(batch, found):
@@ -663,17 +892,18 @@ def _cut_job(args: argparse.Namespace, cleaner: Cleaner, files: list[Path]) -> i
                     spans = [{"start": c.start, "end": c.end, "kind": c.kind, "match": c.match,
                               "similarity": round(c.similarity, 4), "exact": c.exact}
                              for stage in cleaner.stages for c in cuts.get(stage, [])]
-                    writer.write(rec, extra={"cuts": spans})
+                    writer.write(rec, extra={"cuts": spans if fmt == "jsonl" else json_text(spans)})
                     continue
                 new = cleaner.apply(rec.text, cuts, stats)
                 writer.write(rec, text=rec.text if new is None else new)
         progress.close()
+        if not stats["in"]:
+            raise _no_records(files)
     except BaseException:
-        if writer is not None:
-            writer.close(ok=False)
+        _close_all([writer], ok=False)
         raise
     if writer is not None:
-        writer.close(ok=True)
+        _finish([writer])
     _summary(stats, cleaner.stages, args)
     return 0
 
@@ -717,7 +947,7 @@ def parser() -> argparse.ArgumentParser:
     from . import __version__
 
     d = Config()
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("inputs", nargs="+", help="files, folders of .txt files, or globs")
     common.add_argument("--text-field", default="text", help="field holding the text (default %(default)s)")
     common.add_argument("--id-field", default="id", help="field holding the id (default %(default)s; else file:line)")
@@ -731,7 +961,7 @@ def parser() -> argparse.ArgumentParser:
                         help="print each cut with its text and the text it matched; write no output")
     common.add_argument("--json", action="store_true",
                         help="print JSON, one object a line (clusters, or the cuts of --dry-run)")
-    ap = argparse.ArgumentParser(prog="dedup", description=__doc__.split("\n\n")[0])
+    ap = _Parser(prog="dedup", description=__doc__.split("\n\n")[0])
     ap.add_argument("--version", action="version", version=f"dedup {__version__}")
     sub = ap.add_subparsers(dest="job", required=True)
     docs = sub.add_parser("documents", parents=[common], help="near-duplicate documents")
@@ -765,6 +995,7 @@ def parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("explain", help="why two documents match (or not), with the verdict a run would give")
     ex.add_argument("a", help="a text file, or the text itself")
     ex.add_argument("b", help="a text file, or the text itself")
+    ex.add_argument("--text", action="store_true", help="A and B are the texts themselves, never file names")
     for flag, kw in (("--threshold", {"type": float, "default": d.threshold}),
                      ("--ngram", {"type": int, "default": d.ngram}), ("--unit", {"choices": UNITS, "default": d.unit}),
                      ("--num-perm", {"type": int, "default": d.num_perm}),
@@ -830,9 +1061,50 @@ def _check(ap: argparse.ArgumentParser, args: argparse.Namespace) -> None:
             ap.error("--keep applies to boilerplate; add --boilerplate BP.json or --learn-boilerplate")
 
 
+JOBS = ("documents", "repeats", "boilerplate", "explain", "all")
+
+
+def _unknown_job(word: str) -> str | None:
+    """The error for a first argument that is neither a job nor an input
+    (``dedup documnets x``); None if it may be an input (it exists, is a
+    glob, or looks like a path: the missing-input error names it then)."""
+    if word.startswith("-") or any(c in word for c in "*?[") or os.path.exists(word) or _looks_like_path(word):
+        return None
+    import difflib
+
+    close = difflib.get_close_matches(word, JOBS, n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'?" if close else f"give a job ({', '.join(JOBS)}) or an existing input file"
+    return f"unknown job '{_show(word)}' (and no such input file); {hint}"
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors on one line (no usage dump): the problem, and where the fix is."""
+
+    def error(self, message: str):  # type: ignore[override]
+        hint = "" if ";" in message else f" (see '{self.prog} --help')"
+        self.exit(2, f"{self.prog}: {message}{hint}\n")
+
+
+def _os_error(e: OSError) -> str:
+    """One line for an error of the system: the file it names, what went wrong, and the fix when known."""
+    import errno
+
+    where = f"{e.filename}: " if e.filename else ""
+    if e.errno == errno.ENOSPC:
+        return (f"{where}no space left on device; free some space, or give --work-dir (temporary files) and "
+                "the outputs a disk with more room")
+    return f"{where}{e.strerror}" if e.strerror else str(e)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The command: returns the exit code (0 done, 1 bad data, 2 bad usage,
+    130 interrupted); argparse's usage errors raise SystemExit(2)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] not in ("documents", "repeats", "boilerplate", "explain", "all", "-h", "--help", "--version"):
+    if argv and argv[0] not in (*JOBS, "-h", "--help", "--version"):
+        unknown = _unknown_job(argv[0])
+        if unknown:
+            print(f"dedup: {unknown}", file=sys.stderr)
+            return 2
         argv.insert(0, "documents")  # the default job
     ap = parser()
     args = ap.parse_args(argv)
@@ -858,10 +1130,20 @@ def main(argv: list[str] | None = None) -> int:
     if threading_main():
         signal.signal(signal.SIGTERM, stop)
     try:
+        args.files = [] if args.job == "explain" else _prepare(args)
         return job(args, config)
+    except Usage as e:
+        print(f"dedup: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # Ctrl-C: outputs and temporary files are gone (unwound)
+        print("dedup: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head
         return 0
-    except (Failure, OSError, ValueError, ImportError) as e:
+    except OSError as e:
+        print(f"dedup: {_os_error(e)}", file=sys.stderr)
+        return 1
+    except (Failure, ValueError, ImportError) as e:
         print(f"dedup: {e}", file=sys.stderr)
         return 1
 

@@ -15,12 +15,13 @@ import gzip
 import io
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._files import temp_beside
+from ._files import discard, temp_beside
 
 FORMATS = ("jsonl", "csv", "parquet", "txt")
 
@@ -33,14 +34,43 @@ except ImportError:  # pragma: no cover - depends on the environment
     _loads = json.loads
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogate(m: re.Match) -> str:
+    return f"\\u{ord(m.group()):04x}"
+
+
+def json_text(value: Any) -> str:
+    """JSON of a value that is always valid Unicode: lone surrogates (which
+    UTF-8 cannot hold) written as ``\\udXXX`` escapes, which JSON readers
+    read back as the same string. Anything not JSON as its str."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return _SURROGATE.sub(_escape_surrogate, text) if not text.isascii() else text
+
+
 def dumps(value: Any) -> bytes:
-    """Compact JSON of a value (an id), UTF-8; anything else as its str."""
+    """Compact JSON of a value (an id), valid UTF-8 (lone surrogates escaped,
+    as :func:`json_text`); anything else as its str."""
     if orjson is not None:
         try:
             return orjson.dumps(value, default=str)
         except TypeError:  # lone surrogates, big ints: the standard library takes them
             pass
-    return json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    text = json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+    return (_SURROGATE.sub(_escape_surrogate, text) if not text.isascii() else text).encode("utf-8")
+
+
+def clean_text(value: Any) -> Any:
+    """``value`` with lone surrogates in its strings (also inside lists and
+    dicts) shown as ``\\udXXX``: text that UTF-8 can hold, for CSV and Parquet."""
+    if isinstance(value, str):
+        return value if value.isascii() or not _SURROGATE.search(value) else _SURROGATE.sub(_escape_surrogate, value)
+    if isinstance(value, list):
+        return [clean_text(v) for v in value]
+    if isinstance(value, dict):
+        return {clean_text(k): clean_text(v) for k, v in value.items()}
+    return value
 
 
 class BadRecord(ValueError):
@@ -194,29 +224,56 @@ def _record(path: Path, line: int, row: Any, text_field: str, id_field: str) -> 
 
 
 class Writer:
-    """Write records in a format to ``path``, atomically (temporary file, then rename)."""
+    """Write records in a format to ``path``, atomically (temporary file, then rename).
 
-    def __init__(self, path: str | os.PathLike, fmt: str, inputs: list[Path] = (), text_field: str = "text") -> None:
+    ``columns``: the fields of every record, in order, for CSV and Parquet
+    (default: the first record's; a later record with another field is an
+    error, never a silent drop). ``schema``: the Parquet schema (a
+    ``pyarrow.Schema``; default: inferred from the first 4,096 rows). Values
+    that are lists or dicts are written as JSON text in CSV. Output is always
+    valid UTF-8: lone surrogates become ``\\udXXX`` escapes in JSON and are
+    shown as ``\\udXXX`` in CSV and Parquet text.
+    """
+
+    def __init__(self, path: str | os.PathLike, fmt: str, inputs: list[Path] = (), text_field: str = "text",
+                 columns: list[str] | None = None, schema: Any = None) -> None:
         self.path = Path(path)
         self.text_field = text_field
-        if any(self.path.resolve() == p.resolve() for p in inputs):
-            raise ValueError(f"{self.path}: is an input; write the output somewhere else")
+        for p in inputs:
+            if _same_file(self.path, p):
+                raise ValueError(f"{self.path}: is an input; write the output somewhere else")
+        if fmt not in ("jsonl", "csv", "parquet"):
+            raise ValueError(f"{self.path}: cannot write {fmt}; name it .jsonl(.gz|.zst), .csv or .parquet")
         self.fmt = fmt
+        self.columns = list(columns) if columns is not None else None
+        self.schema = schema
         squeeze = next((e for e in (".gz", ".zst") if str(self.path).endswith(e)), "")
-        self.tmp = temp_beside(self.path, squeeze)
         self._rows: list[dict] = []
         self._csv: Any = None
         self._parquet: Any = None
-        if fmt == "parquet":
-            self._f = None
-        elif fmt == "csv":
-            self._f = _open_text(self.tmp, "wt")
-        else:
-            self._f = _open_binary(self.tmp, "wb")
+        self._f: Any = None
+        self.tmp = temp_beside(self.path, squeeze)
+        try:
+            if fmt == "csv":
+                self._f = _open_text(self.tmp, "wt")
+            elif fmt == "jsonl":
+                self._f = _open_binary(self.tmp, "wb")
+        except BaseException:
+            discard(self.tmp)
+            raise
 
     def write_line(self, line: bytes) -> None:
-        """A JSON Lines record unchanged, byte for byte (JSON Lines output only)."""
-        self._f.write(line)
+        """A JSON Lines record unchanged, byte for byte (parsed and written
+        as a record when the output is not JSON Lines)."""
+        if self.fmt == "jsonl":
+            self._f.write(line)
+            return
+        row = json.loads(line)
+        self._row(row if isinstance(row, dict) else {"value": row})
+
+    def write_json(self, value: Any) -> None:
+        """One value as a JSON Lines line (JSON Lines output only)."""
+        self._f.write(dumps(value) + b"\n")
 
     def write(self, rec: Record, text: str | None = None, extra: dict | None = None) -> None:
         if isinstance(rec.raw, dict):
@@ -227,18 +284,28 @@ class Writer:
             row = {"id": rec.id, "text": rec.text if text is None else text}
         if extra:
             row.update(extra)
-        if self.fmt in ("jsonl", "txt"):
-            if text is None and not extra and rec.line_text is not None:
-                self._f.write(rec.line_text)  # unchanged, byte for byte
-                return
-            self._f.write(json.dumps(row, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass") + b"\n")
+        if self.fmt == "jsonl" and text is None and not extra and rec.line_text is not None:
+            self._f.write(rec.line_text)  # unchanged, byte for byte
+            return
+        self._row(row)
+
+    def _row(self, row: dict) -> None:
+        if self.fmt == "jsonl":
+            self._f.write(json_text(row).encode("utf-8") + b"\n")
         elif self.fmt == "csv":
             if self._csv is None:
-                self._csv = csv.DictWriter(self._f, fieldnames=list(row), extrasaction="ignore")
+                if self.columns is None:
+                    self.columns = list(row)
+                self._csv = csv.DictWriter(self._f, fieldnames=self.columns)
                 self._csv.writeheader()
-            self._csv.writerow({k: json.dumps(v) if isinstance(v, (list, dict)) else v for k, v in row.items()})
+            extra = [k for k in row if k not in self._csv.fieldnames]
+            if extra:
+                raise ValueError(f"{self.path}: field {extra[0]!r} is not one of the CSV columns "
+                                 f"({', '.join(self.columns or [])}); write JSON Lines to keep every field")
+            self._csv.writerow({k: clean_text(json_text(v) if isinstance(v, (list, dict)) else v)
+                                for k, v in row.items()})
         else:
-            self._rows.append(row)
+            self._rows.append(clean_text(row))
             if len(self._rows) >= 4096:
                 self._flush_parquet()
 
@@ -248,10 +315,17 @@ class Writer:
 
         if not self._rows:
             return
-        table = pa.Table.from_pylist(self._rows)
+        schema = self.schema
+        if schema is None and self._parquet is not None:
+            schema = self._parquet.schema_arrow
+        try:
+            table = pa.Table.from_pylist(self._rows, schema=schema)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+            raise ValueError(f"{self.path}: these records do not fit one Parquet schema ({e}); "
+                             "write JSON Lines or CSV instead") from None
         if self._parquet is None:
             self._parquet = pq.ParquetWriter(str(self.tmp), table.schema)
-        self._parquet.write_table(table.cast(self._parquet.schema))
+        self._parquet.write_table(table)
         self._rows = []
 
     def close(self, ok: bool = True) -> None:
@@ -266,10 +340,22 @@ class Writer:
                     import pyarrow as pa
                     import pyarrow.parquet as pq
 
-                    pq.write_table(pa.table({}), str(self.tmp))
+                    pq.write_table(self.schema.empty_table() if self.schema is not None else pa.table({}),
+                                   str(self.tmp))
             elif self._f is not None:
                 self._f.close()
             if ok:
                 os.replace(self.tmp, self.path)
         finally:
-            self.tmp.unlink(missing_ok=True)
+            discard(self.tmp)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file: the same file on disk (hard or
+    symbolic links too), or the same path once symbolic links are resolved."""
+    try:
+        if os.path.samefile(a, b):
+            return True
+    except OSError:  # one of them does not exist (yet)
+        pass
+    return a.resolve() == b.resolve()

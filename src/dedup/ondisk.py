@@ -43,18 +43,18 @@ on disk. Nothing grows with the corpus.
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
 
 from . import signatures
 from ._columns import Column, _read_rows
+from ._files import remove_work_folder, work_folder
 from .clusters import _agreements, _prefilter_floor, best_matches, exact_similarity
 from .config import Config
 from .documents import check_texts
@@ -110,17 +110,24 @@ class OnDisk:
             raise TypeError(f"config must be a dedup.Config, got {type(config).__name__}")
         self.config = config
         self.sort_bytes = max(int(sort_bytes), 1 << 12)
-        self.dir = Path(tempfile.mkdtemp(prefix="dedup-", dir=workdir))
+        self.dir = work_folder(workdir)
         self.n = 0
         self._columns: list[Column] = []
-        self._sig = open(self.dir / "signatures", "wb")
-        self._parts = [open(self.dir / f"p{i:03d}", "wb") for i in range(1 << PART_BITS)]
-        self._texts = self._text_ends = None
+        self._sig: Any = None
+        self._texts: Any = None
+        self._text_ends: Any = None
+        self._parts: list = []
         self._text_end = 0
-        if keep_texts or config.verify == "exact":  # exact verification reads them back
-            self._texts = open(self.dir / "texts", "wb")
-            self._text_ends = Column(self.dir / "text-ends")
-            self._columns.append(self._text_ends)
+        try:
+            self._sig = open(self.dir / "signatures", "wb")
+            self._parts = [open(self.dir / f"p{i:03d}", "wb") for i in range(1 << PART_BITS)]
+            if keep_texts or config.verify == "exact":  # exact verification reads them back
+                self._texts = open(self.dir / "texts", "wb")
+                self._text_ends = Column(self.dir / "text-ends")
+                self._columns.append(self._text_ends)
+        except BaseException:
+            self.close()
+            raise
 
     def __enter__(self) -> OnDisk:
         return self
@@ -129,10 +136,14 @@ class OnDisk:
         self.close()
 
     def close(self) -> None:
-        """Remove the temporary files."""
-        for f in [self._sig, *self._parts, *self._columns, *([self._texts] if self._texts else [])]:
-            f.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        """Remove the temporary files (whatever closing them raises: a full disk, say)."""
+        try:
+            for f in [self._sig, *self._parts, *self._columns, self._texts]:
+                if f is not None:
+                    with contextlib.suppress(OSError):
+                        f.close()
+        finally:
+            remove_work_folder(self.dir)
 
     # ------------------------------------------------------------ pass 1
 

@@ -66,6 +66,7 @@ FORMAT_VERSION = 2  # 2: label keys hold their separator; templates only of recu
 BATCH = 1024  # texts per batch when stripping a stream, or BATCH_BYTES characters
 MAX_LABEL_LINE = 120
 MIN_TOP_SHARE = 0.05  # a template's most common variant is in at least this share of its documents
+LEARN_CHARS = 1 << 20  # characters of one document learned from: its head and tail, half each, in whole lines
 
 
 def _short_lines_with(batch: Batch, skip: np.ndarray | None) -> np.ndarray:
@@ -462,6 +463,14 @@ def find_boilerplate(
     Returns:
         A :class:`Boilerplate`, templates most widespread first.
 
+    A document longer than ``LEARN_CHARS`` (1,048,576) characters is learned
+    from its head and tail only, where a page's boilerplate lives: the whole
+    lines within its first and within its last ``LEARN_CHARS // 2``
+    characters (a line cut by either limit is left out). So memory is
+    bounded whatever the size of one document (about 25 bytes per character
+    learned from), and the sample is the same on every run. Stripping sees
+    every line of every document.
+
     >>> agencies = ["Reuters", "Reuters", "AP", "Reuters", "The White House", "Reuters"]
     >>> docs = [f"Mandatory credit: {a}\\nStory {i} about the {a} photographers' day." for i, a in enumerate(agencies)]
     >>> bp = find_boilerplate(docs)
@@ -481,6 +490,7 @@ def find_boilerplate(
     )
     texts = check_texts(texts)
     n_docs = len(texts)
+    texts, head, shift = _learning_sample(texts)
     need = default_min_docs(n_docs) if min_docs is None else min_docs
     need = max(need, math.ceil((min_fraction or 0.0) * n_docs))
     batch = Batch(texts, "line")
@@ -558,6 +568,9 @@ def find_boilerplate(
     # each member line as (document, start, end) and its text, in group order
     places = list(zip(doc[by_group].tolist(), batch.c0[by_group].tolist(), batch.c1[by_group].tolist()))
     member_texts = [texts[d][s:e] for d, s, e in places]
+    if len(shift):  # places in the sampled texts -> in the documents
+        places = [(d, s + shift[d], e + shift[d]) if d in shift and s >= head[d] else (d, s, e)
+                  for d, s, e in places]
     for g, lo, hi in zip(frequent.tolist(), starts.tolist(), ends.tolist()):
         docs_of: dict[str, set[int]] = {}
         for q in range(lo, hi):
@@ -573,6 +586,28 @@ def find_boilerplate(
         templates.append(Template(text, int(docs_per_group[g]), variants, examples, label))
     templates.sort(key=lambda t: (-t.docs, t.text))
     return Boilerplate(templates, cfg, n_docs, need, labels)
+
+
+def _learning_sample(texts: list[str]) -> tuple[list[str], dict[int, int], dict[int, int]]:
+    """What :func:`find_boilerplate` learns from: each text, or for one
+    longer than LEARN_CHARS its whole lines within the first and within the
+    last LEARN_CHARS // 2 characters, joined. Also, per sampled text, the
+    length of its head and how far its tail was moved (text position =
+    sample position + shift, for positions past the head)."""
+    half = LEARN_CHARS // 2
+    out = list(texts)
+    head: dict[int, int] = {}
+    shift: dict[int, int] = {}
+    for d, t in enumerate(texts):
+        if len(t) <= LEARN_CHARS:
+            continue
+        h = max(t.rfind("\n", 0, half), t.rfind("\r", 0, half)) + 1  # after the head's last line break
+        start = len(t) - half
+        breaks = [i for i in (t.find("\n", start - 1), t.find("\r", start - 1)) if i >= 0]
+        tail = min(breaks) + 1 if breaks else len(t)  # the first whole line of the tail
+        out[d] = t[:h] + t[tail:]
+        head[d], shift[d] = h, tail - h
+    return out, head, shift
 
 
 def default_min_docs(n_docs: int) -> int:

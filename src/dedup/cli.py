@@ -773,7 +773,7 @@ def _write_report(args, config, stats, stages, result, ids, od) -> None:
 
 
 def run_explain(args: argparse.Namespace, config: Config) -> int:
-    from .report import explain, marked
+    from .report import excerpt, explain
 
     texts = [item if args.text else _explain_input(label, item) for label, item in (("A", args.a), ("B", args.b))]
     r = explain(texts[0], texts[1], config)
@@ -792,7 +792,7 @@ def run_explain(args: argparse.Namespace, config: Config) -> int:
     on, off = ("\033[1;33m", "\033[0m") if tty else ("[[", "]]")
     for label, text, spans in (("A", texts[0], r["spans_a"]), ("B", texts[1], r["spans_b"])):
         print(f"\n--- {label} (shared text marked {on}like this{off}) ---")
-        print(marked(text, spans, on, off, escape=_show))
+        print(excerpt(text, spans, on, off, r["shown"], escape=_show))
     return 0
 
 

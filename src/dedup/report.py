@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import numpy as np
+from numba import njit
 
 from .config import Config
 from .lsh import candidate_probability
@@ -25,88 +26,134 @@ def _token_spans(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), normalize(m.group())) for m in _TOKEN.finditer(text)]
 
 
-def explain(a: str, b: str, config: Config | None = None) -> dict[str, Any]:
+SHOWN_CHARS = 3000  # of each text of a pair, in the report
+EXPLAIN_CHARS = 20_000  # of each text, shown by explain
+DIFF_WORDS = 1500  # words of each text compared in the diff view
+DIFF_CHARS = 10_000  # characters of each text those words are taken from
+ID_CHARS = 200  # of a document id, in the report
+
+
+def explain(a: str, b: str, config: Config | None = None, shown: int = EXPLAIN_CHARS) -> dict[str, Any]:
     """Why ``a`` and ``b`` match, or not.
 
     Returns the exact Jaccard similarity of their shingle sets, the signature
     estimate, how many LSH bands they share (and the probability of sharing
     one at their similarity), and for each text the character spans covered
-    by shared shingles (word shingles only; empty for ``unit="char"``).
+    by shared shingles within its first ``shown`` characters (``"shown"``;
+    word shingles only; empty for ``unit="char"``): show ``text[:shown]``
+    with them, as :func:`excerpt` does.
     ``match`` is the verdict :func:`dedup.find_duplicates` (and the command)
     gives on the two with this config: ``b`` is dropped as a near-duplicate
     of ``a``. It takes LSH (a shared band), the prefilter and the config's
     ``verify`` (exact Jaccard, or the signature estimate) into account;
     ``verify`` says which decided.
 
+    Memory is bounded by the texts' shingle hashes (sorted ``uint64``
+    arrays, 8 bytes per distinct shingle), whatever their size: no Python
+    set of shingles, and only the shown characters are tokenised.
+
     >>> r = explain("the cat sat on the mat today", "The cat sat on the mat, yesterday")
     >>> round(r["jaccard"], 2), r["shared_shingles"], r["spans_a"], r["match"], r["verify"]
     (0.5, 2, [(0, 22)], False, 'exact')
     """
-    from .documents import find_duplicates
-    from .shingling import shingles
-
     cfg = config or Config()
-    sa, sb = shingles(a, cfg.ngram, cfg.unit), shingles(b, cfg.ngram, cfg.unit)
-    shared = sa & sb
-    union = sa | sb
-    jac = len(shared) / len(union) if union else 0.0
-    est, bands = _estimate(a, b, cfg)
+    if isinstance(shown, bool) or not isinstance(shown, int) or shown < 0:
+        raise ValueError(f"shown must be a number of characters (an int >= 0), got {shown!r}")
+    ha, hb = _hashes(a, cfg), _hashes(b, cfg)
+    f = _facts(ha, hb, cfg)
     out = {
-        "jaccard": jac,
-        "estimate": est,
-        "shared_shingles": len(shared),
-        "shingles_a": len(sa),
-        "shingles_b": len(sb),
-        "bands_shared": bands,
+        "jaccard": f["jaccard"],
+        "estimate": f["estimate"],
+        "shared_shingles": f["shared"],
+        "shingles_a": len(ha),
+        "shingles_b": len(hb),
+        "bands_shared": f["bands_shared"],
         "bands": cfg.bands,
-        "candidate_probability": candidate_probability(jac, cfg.bands, cfg.rows),
-        "match": find_duplicates([a, b], config=cfg).duplicates == [1],
+        "candidate_probability": candidate_probability(f["jaccard"], cfg.bands, cfg.rows),
+        "match": f["match"],
         "verify": cfg.verify,
         "threshold": cfg.threshold,
+        "shown": shown,
         "spans_a": [],
         "spans_b": [],
     }
     if cfg.unit == "word":
-        out["spans_a"] = _shared_spans(a, shared, cfg.ngram)
-        out["spans_b"] = _shared_spans(b, shared, cfg.ngram)
+        out["spans_a"] = _window_spans(a[:shown], len(a) <= shown, hb, cfg.ngram)
+        out["spans_b"] = _window_spans(b[:shown], len(b) <= shown, ha, cfg.ngram)
     return out
 
 
-def _estimate(a: str, b: str, cfg: Config) -> tuple[float, int]:
-    """The signature estimate of two texts and the LSH bands they share."""
-    from . import signatures
+def _hashes(text: str, cfg: Config) -> np.ndarray:
+    """The sorted distinct shingle hashes of ``text`` (uint64), in a buffer of their own."""
+    from .clusters import hash_sets
+    from .shingling import Scanner
 
-    sig, _ = signatures.compute([a, b], cfg)
+    flat, offs = hash_sets(Scanner([text]), cfg.ngram, cfg.unit, sort=True)
+    return flat[offs[0] : offs[1]].copy()
+
+
+@njit(cache=True)
+def _common(a, b):
+    """How many values two sorted arrays of distinct values share."""
+    i = j = n = 0
+    while i < a.shape[0] and j < b.shape[0]:
+        if a[i] < b[j]:
+            i += 1
+        elif a[i] > b[j]:
+            j += 1
+        else:
+            n += 1
+            i += 1
+            j += 1
+    return n
+
+
+def _facts(ha: np.ndarray, hb: np.ndarray, cfg: Config) -> dict[str, Any]:
+    """Exact Jaccard, signature estimate, shared bands and the run's verdict
+    (``b`` dropped as a near-duplicate of ``a``) of two sorted hash sets,
+    as :func:`dedup.find_duplicates` decides it on the two texts."""
+    from . import signatures
+    from .clusters import best_matches, candidate_pairs, signature_similarity
+
+    shared = int(_common(ha, hb))
+    union = len(ha) + len(hb) - shared
+    jac = shared / union if union else 0.0
+    offs = np.array([0, len(ha), len(ha) + len(hb)], dtype=np.int64)
+    sig = signatures.from_hashes(np.concatenate([ha, hb]), offs, cfg)
+    counts = np.diff(offs)
     r = cfg.rows
     bands = int(sum((sig[0][i * r : (i + 1) * r] == sig[1][i * r : (i + 1) * r]).all() for i in range(cfg.bands)))
-    return float((sig[0] == sig[1]).mean()), bands
+    doc, other = candidate_pairs(sig, counts, cfg, filtered=cfg.verify == "exact")
+    sim = np.full(len(doc), jac) if cfg.verify == "exact" else signature_similarity(sig[doc], sig[other])
+    match = 1 in best_matches(doc, other, sim, cfg.threshold)
+    return {"jaccard": jac, "estimate": float((sig[0] == sig[1]).mean()), "bands_shared": bands,
+            "shared": shared, "match": match}
 
 
 def pair_facts(a: str, b: str, config: Config) -> dict[str, Any]:
     """Exact Jaccard, signature estimate and shared bands of two texts of any
-    size, with the compiled kernels (memory: the two texts' shingle hashes)."""
-    import numpy as np
-
-    from .clusters import exact_for_texts
-
-    jac = float(exact_for_texts([a, b], np.array([1]), np.array([0]), config.ngram, config.unit)[0])
-    est, bands = _estimate(a, b, config)
-    return {"jaccard": jac, "estimate": est, "bands_shared": bands}
+    size (memory: the two texts' shingle hashes, 8 bytes per distinct shingle)."""
+    f = _facts(_hashes(a, config), _hashes(b, config), config)
+    return {"jaccard": f["jaccard"], "estimate": f["estimate"], "bands_shared": f["bands_shared"]}
 
 
-SHOWN_CHARS = 3000  # of each text of a pair, in the report
-DIFF_WORDS = 1500  # words of each text compared in the diff view
+def _words(text: str, words: int, chars: int) -> tuple[list[str], bool]:
+    """The first ``words`` whitespace-separated words of ``text[:chars]``, and
+    whether anything of ``text`` was left out."""
+    part = text[:chars]
+    found = part.split(None, words)
+    cut = len(found) > words or len(part) < len(text)
+    return found[:words], cut
 
 
-def diff_html(a: str, b: str, words: int = DIFF_WORDS) -> str:
+def diff_html(a: str, b: str, words: int = DIFF_WORDS, chars: int = DIFF_CHARS) -> str:
     """Where two texts differ, word by word (``difflib``): text only in ``a``
     struck through, only in ``b`` underlined, runs of equal words elided.
-    Only the first ``words`` words of each are compared (bounded time and memory)."""
+    Only the first ``words`` words within the first ``chars`` characters of
+    each are compared (bounded time, memory and output), and a note says so."""
     import difflib
 
-    wa, wb = a.split()[: words + 1], b.split()[: words + 1]
-    cut = len(wa) > words or len(wb) > words
-    wa, wb = wa[:words], wb[:words]
+    (wa, cut_a), (wb, cut_b) = _words(a, words, chars), _words(b, words, chars)
     out = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes():
         if op == "equal":
@@ -118,22 +165,34 @@ def diff_html(a: str, b: str, words: int = DIFF_WORDS) -> str:
             out.append(f"<del>{html.escape(' '.join(wa[i1:i2]))}</del>")
         if j2 > j1:
             out.append(f"<ins>{html.escape(' '.join(wb[j1:j2]))}</ins>")
-    note = f" <i>(first {words} words compared)</i>" if cut else ""
+    note = f" <i>(only the first {words:,} words within {chars:,} characters compared)</i>" if cut_a or cut_b else ""
     return " ".join(out) + note
 
 
-def _shared_spans(text: str, shared: set, n: int) -> list[tuple[int, int]]:
-    toks = _token_spans(text)
+def _window_spans(window: str, whole: bool, other: np.ndarray, n: int) -> list[tuple[int, int]]:
+    """Spans of ``window`` (the start of a text; ``whole`` when it is all of
+    it) covered by its word shingles whose hash is in ``other`` (sorted)."""
+    from .shingling import shingle_hash
+
+    toks = _token_spans(window)
     words = [t for _, _, t in toks]
-    covered = [False] * len(toks)
     if len(words) < n:
-        if tuple(words) in shared:
-            covered = [True] * len(toks)
+        grams = [(0, tuple(words))] if whole and words else []
     else:
-        for i in range(len(words) - n + 1):
-            if tuple(words[i : i + n]) in shared:
-                for j in range(i, i + n):
+        grams = [(i, tuple(words[i : i + n])) for i in range(len(words) - n + 1)]
+    covered = [False] * len(toks)
+    if grams and len(other):
+        h = np.fromiter((shingle_hash(g) for _, g in grams), np.uint64, len(grams))
+        at = np.minimum(np.searchsorted(other, h), len(other) - 1)
+        for (i, g), hit in zip(grams, (other[at] == h).tolist()):
+            if hit:
+                for j in range(i, i + len(g)):
                     covered[j] = True
+    return _merge_spans(window, toks, covered)
+
+
+def _merge_spans(text: str, toks: list[tuple[int, int, str]], covered: list[bool]) -> list[tuple[int, int]]:
+    """The covered tokens' spans, neighbours joined across spaces and punctuation."""
     spans: list[tuple[int, int]] = []
     for (s, e, _), c in zip(toks, covered):
         if not c:
@@ -143,6 +202,14 @@ def _shared_spans(text: str, shared: set, n: int) -> list[tuple[int, int]]:
         else:
             spans.append((s, e))
     return spans
+
+
+def excerpt(text: str, spans: list[tuple[int, int]], before: str, after: str, shown: int,
+            escape=lambda s: s) -> str:
+    """``text[:shown]`` with ``spans`` marked, and a line saying how many
+    characters were left out, if any."""
+    more = f"\n… ({len(text) - shown:,} more characters not shown)" if len(text) > shown else ""
+    return marked(text[:shown], spans, before, after, escape) + escape(more)
 
 
 def marked(text: str, spans: list[tuple[int, int]], before: str, after: str, escape=lambda s: s) -> str:
@@ -213,37 +280,42 @@ def _svg_curve(config: Config, width: int = 560, height: int = 220) -> str:
     )
 
 
-def _shown(text: str) -> str:
-    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS]
+def _id(value: Any) -> str:
+    """A document id for the page, escaped and cut to ID_CHARS characters."""
+    s = str(value)
+    return html.escape(s if len(s) <= ID_CHARS else s[:ID_CHARS] + "…")
 
 
 def _pair_html(p: dict[str, Any], config: Config) -> tuple[str, bool]:
     """One sample pair: its similarities, a flag when its exact Jaccard is
     under the threshold, the diff, and the two texts (cut to SHOWN_CHARS)
-    with their shared shingles highlighted. Returns (html, flagged)."""
-    from .shingling import shingles
+    with their shared shingles highlighted. Returns (html, flagged).
 
+    Whatever the texts' size, the facts cost their shingle hashes and the
+    section is at most a few hundred KB (SHOWN_CHARS of each text, the diff
+    of DIFF_WORDS words within DIFF_CHARS characters, ids cut to ID_CHARS)."""
     ta, tb = p["kept_text"], p["text"]
-    f = pair_facts(ta, tb, config)
+    ha, hb = _hashes(ta, config), _hashes(tb, config)
+    f = _facts(ha, hb, config)
     below = f["jaccard"] < config.threshold
-    a, b = _shown(ta), _shown(tb)
-    spans_a = spans_b = []
+    spans_a: list[tuple[int, int]] = []
+    spans_b: list[tuple[int, int]] = []
     if config.unit == "word":
-        shared = shingles(a, config.ngram, config.unit) & shingles(b, config.ngram, config.unit)
-        spans_a, spans_b = _shared_spans(a, shared, config.ngram), _shared_spans(b, shared, config.ngram)
-    more = lambda t: f"\n… ({len(t) - SHOWN_CHARS:,} more characters)" if len(t) > SHOWN_CHARS else ""
+        spans_a = _window_spans(ta[:SHOWN_CHARS], len(ta) <= SHOWN_CHARS, hb, config.ngram)
+        spans_b = _window_spans(tb[:SHOWN_CHARS], len(tb) <= SHOWN_CHARS, ha, config.ngram)
+    del ha, hb
     flag = (f'<p class=flag>Exact Jaccard {f["jaccard"]:.3f} is below the threshold {config.threshold}: '
             f"dropped on the signature estimate ({f['estimate']:.3f}).</p>" if below else "")
     page = (
-        f"<section class=pair{' flagged' if below else ''}><h3>{html.escape(str(p['id']))} dropped as a duplicate of "
-        f"{html.escape(str(p['kept']))}</h3>{flag}"
+        f"<section class=pair{' flagged' if below else ''}><h3>{_id(p['id'])} dropped as a duplicate of "
+        f"{_id(p['kept'])}</h3>{flag}"
         f"<p>exact Jaccard {f['jaccard']:.3f}, signature estimate {f['estimate']:.3f} "
         f"(decided on {'exact Jaccard' if config.verify == 'exact' else 'the estimate'}: {p['similarity']:.3f}); "
         f"{f['bands_shared']} of {config.bands} bands shared</p>"
         f"<p class=diff><b>Where they differ</b> (<del>only in the kept text</del>, <ins>only in the dropped "
         f"text</ins>): {diff_html(ta, tb)}</p><div class=side>"
-        f"<pre>{marked(a, spans_a, '<mark>', '</mark>', html.escape)}{html.escape(more(ta))}</pre>"
-        f"<pre>{marked(b, spans_b, '<mark>', '</mark>', html.escape)}{html.escape(more(tb))}</pre></div></section>"
+        f"<pre>{excerpt(ta, spans_a, '<mark>', '</mark>', SHOWN_CHARS, html.escape)}</pre>"
+        f"<pre>{excerpt(tb, spans_b, '<mark>', '</mark>', SHOWN_CHARS, html.escape)}</pre></div></section>"
     )
     return page, below
 
@@ -285,8 +357,8 @@ def html_report(
     )
     biggest = sorted(clusters, key=lambda c: -c["size"])[:20]
     cl_rows = "".join(
-        f"<tr><td>{html.escape(str(c['kept']))}</td><td>{c['size']}</td>"
-        f"<td>{html.escape(', '.join(map(str, c['members'][1:6])))}{' ...' if c['size'] > 6 else ''}</td></tr>"
+        f"<tr><td>{_id(c['kept'])}</td><td>{c['size']}</td>"
+        f"<td>{', '.join(map(_id, c['members'][1:6]))}{' ...' if c['size'] > 6 else ''}</td></tr>"
         for c in biggest
     )
     shown = [_pair_html(p, config) for p in pairs]

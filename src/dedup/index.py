@@ -61,8 +61,10 @@ class Index:
     """Near-duplicate lookups against the documents added so far.
 
     Documents are never stored, only their signatures (``num_perm`` 32-bit
-    values) and LSH buckets, about 1 KB per document at the defaults, so
-    candidates are verified on the signature estimate. For the same texts in
+    values) and LSH buckets: in memory about 1.2 KB per document at the
+    defaults, as in :func:`dedup.deduplicate`; in an index file about 600
+    bytes (``benchmarks/results/index-100000-1000000.md``). Candidates are
+    therefore verified on the signature estimate. For the same texts in
     the same order, :meth:`add` reports a match exactly for the documents that
     ``find_duplicates(texts, verify="signature")`` drops.
 

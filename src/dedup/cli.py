@@ -28,6 +28,7 @@ from ._columns import Column
 from .config import SCHEMES, UNITS, VERIFY, Config
 from .io import (
     BadRecord,
+    InputError,
     Record,
     Writer,
     dumps,
@@ -44,6 +45,18 @@ REPORT_PAIRS = 12
 
 class Failure(Exception):
     """Bad data: printed, exit code 1."""
+
+
+def _inputs(args: argparse.Namespace) -> list[Path]:
+    """The input files; what folder walking skipped (symbolic links, pipes) is
+    said on stderr, the first 20 entries by name, then the count."""
+    skipped: list[tuple[Path, str]] = []
+    files = expand(args.inputs, skipped)
+    for path, why in skipped[:20]:
+        print(f"dedup: skipped {path}: {why}", file=sys.stderr)
+    if skipped:
+        print(f"dedup: skipped {len(skipped)} entries inside input folders (not regular files)", file=sys.stderr)
+    return files
 
 
 def _records(args: argparse.Namespace, files: list[Path], stats: dict[str, int]):
@@ -211,7 +224,7 @@ def run_all(args: argparse.Namespace, config: Config) -> int:
     --learn-boilerplate), then near-duplicate documents on what is left: one
     pass over the input (two with --learn-boilerplate). ``--skip`` leaves
     stages out."""
-    files = expand(args.inputs)
+    files = _inputs(args)
     cleaner = _cleaner(args, files)
     if "documents" in (args.skip or ()):
         return _cut_job(args, cleaner, files)
@@ -259,7 +272,7 @@ def run_documents(args: argparse.Namespace, config: Config, cleaner: Cleaner | N
     verifying candidates as ``config.verify`` says; pass 2 reads the input
     again and writes the outputs. Memory stays bounded whatever the corpus
     size (see docs/cli.md)."""
-    files = expand(args.inputs)
+    files = _inputs(args)
     stats = {"in": 0, "out": 0, "bad": 0, "bytes_in": sum(f.stat().st_size for f in files),
              **{f"bytes_{k}": 0 for k in STAGES}}
     stages = [*(cleaner.stages if cleaner else []), "documents"]
@@ -619,12 +632,12 @@ def _print_clusters(rows, dropped: int, stats, config, as_json: bool) -> None:
 
 
 def run_repeats(args: argparse.Namespace, config: Config | None) -> int:
-    files = expand(args.inputs)
+    files = _inputs(args)
     return _cut_job(args, _cleaner(args, files), files)
 
 
 def run_boilerplate(args: argparse.Namespace, config: Config | None) -> int:
-    files = expand(args.inputs)
+    files = _inputs(args)
     if args.learn:
         bp = _learn(args, files)
         if not args.dry_run:
@@ -720,7 +733,8 @@ def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("inputs", nargs="+", help="files, folders of .txt files, or globs")
     common.add_argument("--text-field", default="text", help="field holding the text (default %(default)s)")
-    common.add_argument("--id-field", default="id", help="field holding the id (default %(default)s; else file:line)")
+    common.add_argument("--id-field", help="field holding the id, required in every record (default: id when a "
+                        "record has one, else file:line)")
     common.add_argument("--by", choices=("file", "line", "paragraph"), default="file",
                         help="for .txt inputs: what one document is (default: a file)")
     common.add_argument("--skip-bad", action="store_true", help="skip and count malformed records instead of stopping")
@@ -861,6 +875,9 @@ def main(argv: list[str] | None = None) -> int:
         return job(args, config)
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head
         return 0
+    except InputError as e:  # an input that is not a file (a pipe, a device): bad usage
+        print(f"dedup: {e}", file=sys.stderr)
+        return 2
     except (Failure, OSError, ValueError, ImportError) as e:
         print(f"dedup: {e}", file=sys.stderr)
         return 1

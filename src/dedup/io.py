@@ -188,7 +188,7 @@ def _open_binary(path: Path, mode: str = "rb"):
     if name.endswith(".zst"):
         zstandard = _zstandard(path)
         if "r" in mode:
-            raw = open(path, "rb")
+            raw = open(path, "rb")  # noqa: SIM115 - the reader returned closes it
             try:
                 _check_zstd(path, raw.fileno())
             except BaseException:
@@ -459,6 +459,9 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
+_json = json.JSONDecoder(parse_constant=_no_constant)  # NaN and Infinity refused, as orjson does
+
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -493,7 +496,7 @@ def parse_line(path: Path, line: int, raw: bytes, text_field: str, id_field: str
         except UnicodeDecodeError as e:
             return BadRecord(_not_utf8(f"{path}:{line}", raw[e.start], e.start))
         try:
-            row = json.loads(s, parse_constant=_no_constant)
+            row = _json.decode(s)
         except ValueError as e:
             return BadRecord(f"{path}:{line}: not valid JSON ({getattr(e, 'msg', e)}); fix the line")
         if "\\u" in s and (found := _lone_surrogate(row)):

@@ -20,7 +20,8 @@ from dedup.cli import main
 
 zstandard = pytest.importorskip("zstandard")
 
-WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa".split()
+WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet", "kilo", "lima",
+         "mike", "november", "oscar", "papa"]
 
 
 def text_of(i: int) -> str:
@@ -44,7 +45,7 @@ def one_line_error(err: str) -> str:
 
 def skipped(err: str) -> int:
     """The summary's count of bad records skipped."""
-    return int(re.search(r"^bad records skipped +([\d,]+)$", err, re.M).group(1).replace(",", ""))
+    return int(re.search(r"^bad records skipped +([\d,]+)$", err, re.MULTILINE).group(1).replace(",", ""))
 
 
 def out_ids(path):

@@ -50,4 +50,4 @@ def test_cli_json_and_errors(tmp_path):
     assert missing.returncode == 2 and "no such file or folder" in missing.stderr
     (tmp_path / "bad.txt").write_bytes(b"\xff\xfe broken")
     bad = run_cli(str(tmp_path))
-    assert bad.returncode == 1 and "bad.txt: not UTF-8" in bad.stderr
+    assert bad.returncode == 1 and "bad.txt:1: not valid UTF-8 (byte 0xff at position 0)" in bad.stderr

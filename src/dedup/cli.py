@@ -29,6 +29,7 @@ from ._columns import Column
 from .config import SCHEMES, UNITS, VERIFY, Config
 from .io import (
     BadRecord,
+    InputError,
     Record,
     Writer,
     _same_file,
@@ -104,14 +105,21 @@ def _prepare(args: argparse.Namespace) -> list[Path]:
     only with .txt inputs; every output path names a file of a format it can
     take, and differs from every input and from every other output."""
     files: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
     for item in args.inputs:
         try:
-            found = expand([item])
+            found = expand([item], skipped)
         except FileNotFoundError as e:
             raise Usage(f"{e}; give an existing file, folder or glob") from None
+        except InputError as e:  # a pipe or a device: it would be read twice
+            raise Usage(str(e)) from None
         if not found:
             _warn(f"{item}: a folder with no .txt files in it, nothing read")
         files += found
+    for path, why in skipped[:20]:  # inside folders: symbolic links, pipes
+        _warn(f"skipped {path}: {why}")
+    if len(skipped) > 20:
+        _warn(f"skipped {len(skipped)} entries inside input folders in all (not regular files)")
     for f in files:
         try:
             format_of(f)
@@ -950,7 +958,8 @@ def parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument("inputs", nargs="+", help="files, folders of .txt files, or globs")
     common.add_argument("--text-field", default="text", help="field holding the text (default %(default)s)")
-    common.add_argument("--id-field", default="id", help="field holding the id (default %(default)s; else file:line)")
+    common.add_argument("--id-field", help="field holding the id, required in every record (default: id when a "
+                        "record has one, else file:line)")
     common.add_argument("--by", choices=("file", "line", "paragraph"), default="file",
                         help="for .txt inputs: what one document is (default: a file)")
     common.add_argument("--skip-bad", action="store_true", help="skip and count malformed records instead of stopping")

@@ -16,6 +16,8 @@ import io
 import json
 import os
 import re
+import stat
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,8 +75,30 @@ def clean_text(value: Any) -> Any:
     return value
 
 
+MAX_FIELD = 1 << 30
+"""The most one record may hold, 1 GiB: a JSON Lines line or a ``.txt`` file
+in bytes, a CSV field in characters. A longer line or ``.txt`` file is a bad
+record (skipped unread with ``--skip-bad``); a longer CSV field stops the run,
+as the rest of its row cannot be found."""
+
+_BOM = b"\xef\xbb\xbf"
+_NOT_SKIPPED = "--skip-bad skips malformed records, not missing data"
+
+
 class BadRecord(ValueError):
     """A record that cannot be read; the message names its file and line."""
+
+
+class BadFile(ValueError):
+    """A file that cannot be read to its end (compressed data cut short or
+    corrupt, a CSV quote never closed, a CSV field over :data:`MAX_FIELD`):
+    what follows is missing, not malformed, so ``--skip-bad`` does not skip
+    it. The message names the file and where it broke."""
+
+
+class InputError(ValueError):
+    """An input named on the command line that dedup cannot read as a file (a
+    pipe, a socket, a device): bad usage, exit code 2."""
 
 
 @dataclass
@@ -103,8 +127,16 @@ def format_of(path: str | os.PathLike) -> str:
     raise ValueError(f"{path}: unknown format; name it .jsonl(.gz|.zst), .csv, .parquet or .txt")
 
 
-def expand(inputs: list[str]) -> list[Path]:
-    """Files named, globbed, or .txt files inside named folders, in order."""
+def expand(inputs: list[str], skipped: list[tuple[Path, str]] | None = None) -> list[Path]:
+    """Files named, globbed, or .txt files inside named folders, in order.
+
+    A file named (or matched by a glob) is read as named, a symbolic link
+    followed; it must be a regular file: a pipe, socket or device is an
+    :class:`InputError` (dedup reads its inputs twice). Inside a folder,
+    subfolders are walked (one named ``x.txt`` too) and regular ``*.txt``
+    files taken; symbolic links are not followed and other entries named
+    ``*.txt`` (pipes, sockets, devices) are not opened: each goes to
+    ``skipped`` as (path, reason)."""
     out: list[Path] = []
     for item in inputs:
         matches = sorted(glob.glob(item)) if any(c in item for c in "*?[") else [item]
@@ -113,12 +145,54 @@ def expand(inputs: list[str]) -> list[Path]:
         for m in matches:
             p = Path(m)
             if p.is_dir():
-                out.extend(sorted(p.rglob("*.txt")))
-            elif p.exists():
+                out.extend(_walk(p, skipped if skipped is not None else []))
+            elif p.is_file():
                 out.append(p)
+            elif p.exists():
+                raise InputError(f"{p}: not a regular file ({_kind(os.stat(p).st_mode)}); dedup reads each input "
+                                 "twice: save it to a file and name that")
             else:
                 raise FileNotFoundError(f"{p}: no such file or folder")
     return out
+
+
+def _walk(folder: Path, skipped: list[tuple[Path, str]]) -> list[Path]:
+    """The regular ``*.txt`` files under ``folder``, sorted; symbolic links and
+    other non-regular entries are skipped (see :func:`expand`)."""
+    found: list[Path] = []
+    folders = [folder]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for e in entries:
+                if e.is_symlink():
+                    if e.name.endswith(".txt") or e.is_dir():
+                        why = "a symbolic link inside a folder is not followed; name it on the command line to read it"
+                        skipped.append((Path(e.path), why))
+                elif e.is_dir(follow_symlinks=False):
+                    folders.append(Path(e.path))
+                elif e.name.endswith(".txt"):
+                    if e.is_file(follow_symlinks=False):
+                        found.append(Path(e.path))
+                    else:
+                        mode = e.stat(follow_symlinks=False).st_mode
+                        skipped.append((Path(e.path), f"not a regular file ({_kind(mode)})"))
+    return sorted(found)
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "not a file"
+
+
+def _zstandard(path: Path):
+    try:
+        import zstandard
+    except ImportError:
+        raise ImportError(f"{path}: .zst needs zstandard: pip install 'dedup[io]'") from None
+    return zstandard
 
 
 def _open_text(path: Path, mode: str = "rt"):
@@ -126,63 +200,274 @@ def _open_text(path: Path, mode: str = "rt"):
     if name.endswith(".gz"):
         return gzip.open(path, mode, encoding="utf-8", newline="" if "w" in mode else None)
     if name.endswith(".zst"):
-        try:
-            import zstandard
-        except ImportError:
-            raise ImportError(f"{path}: reading .zst needs zstandard: pip install 'dedup[io]'") from None
+        zstandard = _zstandard(path)
         if "r" in mode:
-            return io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(open(path, "rb")), encoding="utf-8")
+            return io.TextIOWrapper(_open_binary(path), encoding="utf-8")
         return io.TextIOWrapper(zstandard.ZstdCompressor().stream_writer(open(path, "wb")), encoding="utf-8")
     return open(path, mode, encoding="utf-8", newline="" if "csv" in name or "w" in mode else None)
 
 
 def _open_binary(path: Path, mode: str = "rb"):
+    """The file's data, (de)compressed by its extension. Reading a ``.zst``
+    file first checks that its last frame is complete (:func:`_check_zstd`):
+    the decompressor would end a cut-short file silently."""
     name = str(path).lower()
     if name.endswith(".gz"):
         return gzip.open(path, mode)
     if name.endswith(".zst"):
-        try:
-            import zstandard
-        except ImportError:
-            raise ImportError(f"{path}: .zst needs zstandard: pip install 'dedup[io]'") from None
+        zstandard = _zstandard(path)
         if "r" in mode:
-            return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(open(path, "rb")))
+            raw = open(path, "rb")  # noqa: SIM115 - the reader returned closes it
+            try:
+                _check_zstd(path, raw.fileno())
+            except BaseException:
+                raw.close()
+                raise
+            reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+            return io.BufferedReader(reader)  # type: ignore[arg-type]
         return zstandard.ZstdCompressor().stream_writer(open(path, "wb"))
     return open(path, mode)
 
 
-def read(path: Path, text_field: str = "text", id_field: str = "id") -> Iterator[Record | BadRecord]:
-    """Records of one file; a bad one is yielded as a BadRecord (the caller
-    decides whether to stop or skip)."""
+def _check_zstd(path: Path, fd: int) -> None:
+    """Walk the frames and blocks of a zstd file, reading only their headers:
+    :class:`BadFile` if the file ends inside a frame or holds something else."""
+    size = os.fstat(fd).st_size
+    pos = 0
+
+    def cut(frame: int) -> BadFile:
+        return BadFile(f"{path}: the zstd data ends at byte {size:,} inside the frame begun at byte {frame:,}: the "
+                       f"file is truncated and the records from there on are missing ({_NOT_SKIPPED}); fix: "
+                       "restore the complete file")
+
+    while pos < size:
+        frame = pos
+        head = os.pread(fd, 5, pos)
+        magic = int.from_bytes(head[:4], "little")
+        if len(head) >= 4 and 0x184D2A50 <= magic <= 0x184D2A5F:  # a skippable frame
+            length = os.pread(fd, 4, pos + 4)
+            if len(length) < 4:
+                raise cut(frame)
+            pos += 8 + int.from_bytes(length, "little")
+            if pos > size:
+                raise cut(frame)
+            continue
+        if len(head) < 5 or magic != 0xFD2FB528 or head[4] & 0x08:
+            if len(head) < 5 and bytes.fromhex("28b52ffd").startswith(head[:4]):
+                raise cut(frame)
+            raise BadFile(f"{path}: not zstd data at byte {pos:,} (no frame starts there): the file is corrupt; "
+                          "fix: restore the complete file, or compress it again with zstd")
+        fhd = head[4]
+        single = (fhd >> 5) & 1
+        pos += 5 + (0 if single else 1) + (0, 1, 2, 4)[fhd & 3] + ((1 if single else 0), 2, 4, 8)[fhd >> 6]
+        while True:
+            block = os.pread(fd, 3, pos)
+            if len(block) < 3:
+                raise cut(frame)
+            h = int.from_bytes(block, "little")
+            kind = (h >> 1) & 3
+            if kind == 3:
+                raise BadFile(f"{path}: corrupt zstd data (a reserved block type at byte {pos:,}); fix: restore "
+                              "the complete file, or compress it again with zstd")
+            pos += 3 + (1 if kind == 1 else h >> 3)
+            if pos > size:
+                raise cut(frame)
+            if h & 1:  # the frame's last block
+                break
+        pos += 4 if fhd & 0x04 else 0  # the content checksum
+        if pos > size:
+            raise cut(frame)
+
+
+def _one_line(e: BaseException) -> str:
+    return " ".join(str(e).split()) or type(e).__name__
+
+
+def _broken(path: Path, line: int, e: BaseException) -> BadFile:
+    """The error for a file whose data breaks off or is corrupt at ``line``."""
+    name = str(path).lower()
+    kind = "gzip" if name.endswith(".gz") else "zstd" if name.endswith(".zst") else ""
+    if isinstance(e, EOFError):
+        return BadFile(f"{path}:{line}: the {kind or 'compressed'} data ends before its end marker: the file is "
+                       f"truncated, so line {line} on is missing ({_NOT_SKIPPED}); fix: restore the complete file")
+    what = f"corrupt {kind} data" if kind else "cannot read the file"
+    return BadFile(f"{path}:{line}: {what} from line {line} on ({_one_line(e)}); fix: restore the complete file")
+
+
+def _data_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [EOFError, OSError, zlib.error]
+    try:
+        import zstandard
+
+        errors.append(zstandard.ZstdError)
+    except ImportError:  # pragma: no cover - depends on the environment
+        pass
+    return tuple(errors)
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes | None]]:
+    """(number, line as read) of each line of a file, decompressed, a BOM at
+    its start dropped; ``None`` for a line over :data:`MAX_FIELD` bytes (read
+    past, never held whole). :class:`BadFile` where the data breaks off."""
+    limit = MAX_FIELD
+    errors = _data_errors()
+    line = 0
+    with _open_binary(path) as f:
+        while True:
+            try:
+                raw = f.readline(limit + 1)
+                if len(raw) > limit and not raw.endswith(b"\n"):
+                    while (rest := f.readline(1 << 20)) and not rest.endswith(b"\n"):
+                        pass
+                    raw = None
+            except errors as e:
+                raise _broken(path, line + 1, e) from None
+            if raw == b"":
+                return
+            line += 1
+            if line == 1 and raw is not None:
+                raw = raw.removeprefix(_BOM)
+            yield line, raw
+
+
+def _too_long(path: Path, line: int) -> BadRecord:
+    return BadRecord(f"{path}:{line}: a line over {MAX_FIELD:,} bytes, the most dedup reads as one record; "
+                     "fix: split the document")
+
+
+def _not_utf8(where: str, byte: int, at: int) -> str:
+    return f"{where}: not valid UTF-8 (byte 0x{byte:02x} at position {at}); fix: re-encode the file as UTF-8"
+
+
+def read(path: Path, text_field: str = "text", id_field: str | None = None) -> Iterator[Record | BadRecord]:
+    """Records of one file; a bad one is yielded as a :class:`BadRecord` (the
+    caller decides whether to stop or skip). A file that breaks off (cut
+    short, corrupt) raises :class:`BadFile` where it does.
+
+    ``id_field=None`` takes the field ``id`` when a record has one and
+    ``file:line`` when not; a field named is required in every record."""
     fmt = format_of(path)
     if fmt == "txt":
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as e:
-            yield BadRecord(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})")
-            return
-        yield Record(str(path), 1, str(path), text, None)
+        yield _txt(path)
         return
     if fmt == "parquet":
-        try:
-            import pyarrow.parquet as pq
-        except ImportError:
-            raise ImportError(f"{path}: reading Parquet needs pyarrow: pip install 'dedup[io]'") from None
-        line = 0
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
-            for row in batch.to_pylist():
-                line += 1
-                yield _record(path, line, row, text_field, id_field)
+        yield from _parquet(path, text_field, id_field)
         return
     if fmt == "csv":
-        with _open_text(path) as f:
-            for line, row in enumerate(csv.DictReader(f), start=2):
-                yield _record(path, line, row, text_field, id_field)
+        yield from _csv(path, text_field, id_field)
         return
+    for line, raw in _lines(path):
+        if raw is None:
+            yield _too_long(path, line)
+        elif raw.strip():
+            yield parse_line(path, line, raw if raw.endswith(b"\n") else raw + b"\n", text_field, id_field)
+
+
+def _txt(path: Path) -> Record | BadRecord:
+    """A ``.txt`` file: one record, its text the whole file."""
     with _open_binary(path) as f:
-        for line, raw in enumerate(f, start=1):
-            if raw.strip():
-                yield parse_line(path, line, raw if raw.endswith(b"\n") else raw + b"\n", text_field, id_field)
+        try:
+            data = f.read(MAX_FIELD + 1)
+        except _data_errors() as e:
+            raise _broken(path, 1, e) from None
+    if len(data) > MAX_FIELD:
+        return BadRecord(f"{path}: over {MAX_FIELD:,} bytes, the most dedup reads as one record; fix: split the file")
+    data = data.removeprefix(_BOM)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        at = e.start - data.rfind(b"\n", 0, e.start) - 1
+        return BadRecord(_not_utf8(f"{path}:{line}", data[e.start], at))
+    return Record(str(path), 1, str(path), text, None)
+
+
+def _parquet(path: Path, text_field: str, id_field: str | None) -> Iterator[Record | BadRecord]:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise ImportError(f"{path}: reading Parquet needs pyarrow: pip install 'dedup[io]'") from None
+    errors = (pa.ArrowException, OSError, ValueError)
+    line = 0
+    try:
+        batches = iter(pq.ParquetFile(path).iter_batches(batch_size=4096))
+    except errors as e:
+        raise BadFile(f"{path}: not a readable Parquet file ({_one_line(e)}); fix: restore the complete file, or "
+                      "write it again") from None
+    while True:
+        try:
+            batch = next(batches, None)
+            rows = batch.to_pylist() if batch is not None else []
+        except errors as e:
+            raise BadFile(f"{path}:{line + 1}: cannot read the Parquet rows from row {line + 1} on ({_one_line(e)}); "
+                          "fix: restore the complete file, or write it again") from None
+        if batch is None:
+            return
+        for row in rows:
+            line += 1
+            yield _record(path, line, row, text_field, id_field)
+
+
+_END = "\ufdd0end of file\ufdd0"  # fed to the CSV parser after the last line: swallowed only by an open quote
+
+
+def _csv(path: Path, text_field: str, id_field: str | None) -> Iterator[Record | BadRecord]:
+    """The rows of a CSV file with a header, each numbered by the line it
+    starts on. A row with bytes that are not UTF-8, or with more or fewer
+    fields than the header, is a bad record."""
+    not_utf8: dict[int, str] = {}
+
+    def texts() -> Iterator[str]:
+        for line, raw in _lines(path):
+            if raw is None:
+                raise BadFile(f"{path}:{line}: a line over {MAX_FIELD:,} bytes, the most dedup reads as one record; "
+                              "fix: split the document")
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                not_utf8[line] = _not_utf8(f"{path}:{line}", raw[e.start], e.start)
+                yield raw.decode("utf-8", "surrogateescape")
+        yield _END
+
+    reader = csv.reader(texts())
+    old_limit = csv.field_size_limit(MAX_FIELD)
+    try:
+        header: list[str] | None = None
+        end = 0
+        while True:
+            try:
+                row = next(reader)
+            except csv.Error as e:
+                too_big = "field larger than field limit" in str(e)
+                raise BadFile(
+                    f"{path}:{end + 1}: a field over {MAX_FIELD:,} characters, the most dedup reads as one record; "
+                    "fix: split the document" if too_big else
+                    f"{path}:{end + 1}: not valid CSV ({_one_line(e)}); fix the row") from None
+            start, end = end + 1, reader.line_num
+            if row == [_END]:
+                return
+            if any(_END in field for field in row):
+                raise BadFile(f"{path}:{start}: the quoted field opened on line {start} is never closed: the file "
+                              f"ends inside it (truncated, or a quote missing); fix: close the quote, or restore the "
+                              f"complete file")
+            if not row:  # a blank line
+                continue
+            bad = [not_utf8.pop(n) for n in sorted(not_utf8) if n <= end]
+            if header is None:
+                if bad:
+                    raise BadFile(f"{bad[0]} (in the header)")
+                header = row
+                continue
+            if bad:
+                yield BadRecord(bad[0])
+            elif len(row) != len(header):
+                yield BadRecord(f"{path}:{start}: {len(row)} fields where the header has {len(header)}; fix: quote "
+                                "the fields that hold a comma or a quote")
+            else:
+                yield _record(path, start, dict(zip(header, row)), text_field, id_field)
+    finally:
+        csv.field_size_limit(old_limit)
 
 
 def jsonl_lines(path: Path, lines: Iterator[int]) -> Iterator[tuple[int, bytes]]:
@@ -191,35 +476,83 @@ def jsonl_lines(path: Path, lines: Iterator[int]) -> Iterator[tuple[int, bytes]]
     want = next(lines, None)
     if want is None:
         return
-    with _open_binary(path) as f:
-        for line, raw in enumerate(f, start=1):
-            if line == want:
-                yield line, raw if raw.endswith(b"\n") else raw + b"\n"
-                want = next(lines, None)
-                if want is None:
-                    return
+    for line, raw in _lines(path):
+        if line == want and raw is not None:
+            yield line, raw if raw.endswith(b"\n") else raw + b"\n"
+            want = next(lines, None)
+            if want is None:
+                return
 
 
-def parse_line(path: Path, line: int, raw: bytes, text_field: str, id_field: str) -> Record | BadRecord:
-    """The record of one JSON Lines line (see :func:`read`)."""
-    try:
-        row = _loads(raw)
-    except ValueError as e:
-        return BadRecord(f"{path}:{line}: not valid JSON ({getattr(e, 'msg', e)})")
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+_json = json.JSONDecoder(parse_constant=_no_constant)  # NaN and Infinity refused, as orjson does
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def parse_line(path: Path, line: int, raw: bytes, text_field: str, id_field: str | None = None) -> Record | BadRecord:
+    """The record of one JSON Lines line (see :func:`read`). The same lines are
+    records with orjson installed or not: what orjson refuses is parsed again
+    with the standard library, which says what is wrong, and which keeps a
+    lone surrogate (``"\\ud800"``, valid JSON though not valid Unicode) as
+    it is: outputs write it back as the same escape."""
+    row: Any = None
+    if orjson is not None:
+        try:
+            row = orjson.loads(raw)
+        except ValueError:
+            row = None
+    if row is None:
+        try:
+            s = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            return BadRecord(_not_utf8(f"{path}:{line}", raw[e.start], e.start))
+        try:
+            row = _json.decode(s)
+        except ValueError as e:
+            return BadRecord(f"{path}:{line}: not valid JSON ({getattr(e, 'msg', e)}); fix the line")
     rec = _record(path, line, row, text_field, id_field)
     if isinstance(rec, Record):
         rec.line_text = raw
     return rec
 
 
-def _record(path: Path, line: int, row: Any, text_field: str, id_field: str) -> Record | BadRecord:
+def _fields(row: dict) -> str:
+    names = [repr(k) for k in list(row)[:8]]
+    return ("fields " + ", ".join(names) + (", ..." if len(row) > 8 else "")) if names else "no fields"
+
+
+def _type(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _record(path: Path, line: int, row: Any, text_field: str, id_field: str | None = None) -> Record | BadRecord:
     if not isinstance(row, dict):
-        return BadRecord(f"{path}:{line}: a record must be an object, got {type(row).__name__}")
+        return BadRecord(f"{path}:{line}: a record must be an object, got {_type(row)}")
     text = row.get(text_field)
     if not isinstance(text, str):
-        what = "no field" if text_field not in row else f"{type(text).__name__} in field"
-        return BadRecord(f"{path}:{line}: {what} {text_field!r} (use --text-field to name the text field)")
-    rid = row.get(id_field, f"{path}:{line}")
+        if text_field not in row:
+            return BadRecord(f"{path}:{line}: no field {text_field!r} (the record has {_fields(row)}); "
+                             "name the text field with --text-field")
+        return BadRecord(f"{path}:{line}: {_type(text)} in field {text_field!r}, where the text must be a string")
+    if id_field is None:  # the default: "id" when there is one, else file:line
+        rid = row.get("id")
+        if rid is None:
+            return Record(str(path), line, f"{path}:{line}", text, row)
+        id_field = "id"
+    elif row.get(id_field) is None:
+        what = "no field" if id_field not in row else "null in field"
+        return BadRecord(f"{path}:{line}: {what} {id_field!r} named by --id-field (the record has {_fields(row)}); "
+                         "name the id field, or leave --id-field out to number records file:line")
+    else:
+        rid = row[id_field]
+    if not isinstance(rid, (str, int)) or isinstance(rid, bool):
+        return BadRecord(f"{path}:{line}: {_type(rid)} in field {id_field!r}, where an id must be a string or an "
+                         "integer")
     return Record(str(path), line, rid, text, row)
 
 

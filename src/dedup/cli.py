@@ -116,10 +116,10 @@ def _prepare(args: argparse.Namespace) -> list[Path]:
         if not found:
             _warn(f"{item}: a folder with no .txt files in it, nothing read")
         files += found
-    for path, why in skipped[:20]:  # inside folders: symbolic links, pipes
-        _warn(f"skipped {path}: {why}")
-    if len(skipped) > 20:
-        _warn(f"skipped {len(skipped)} entries inside input folders in all (not regular files)")
+    for path, why in skipped[:20]:  # inside folders: symbolic links, pipes; the first 20 by name, then the count
+        print(f"dedup: skipped {path}: {why}", file=sys.stderr)
+    if skipped:
+        print(f"dedup: skipped {len(skipped)} entries inside input folders (not regular files)", file=sys.stderr)
     for f in files:
         try:
             format_of(f)

@@ -432,6 +432,9 @@ def check(capsys, src, good, bad, tmp):
         assert code == 0, err
         assert out_ids(out) == good
     code, _, err = run(capsys, "documents", src, "--out", out, "--skip-bad")
+    if not good:  # every record bad and skipped: nothing to do, an error
+        assert code == 1 and "no records in the inputs" in err and not out.exists(), err
+        return
     assert code == 0, err
     assert skipped(err) == len(bad)
     assert out_ids(out) == good
@@ -549,6 +552,9 @@ def test_fault_suite_txt(tmp_path_factory, capsys, files):
     else:
         assert code == 0 and out_ids(out) == good
     code, _, err = run(capsys, "documents", folder, "--out", out, "--skip-bad")
+    if not good:  # every file bad and skipped: nothing to do, an error
+        assert code == 1 and "no records in the inputs" in err and not out.exists(), err
+        return
     assert code == 0 and skipped(err) == len(bad)
     assert out_ids(out) == good
 

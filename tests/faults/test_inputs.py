@@ -37,8 +37,9 @@ def run(capsys, *args):
 
 
 def one_line_error(err: str) -> str:
-    """The run's error: exactly one line on stderr, starting ``dedup: ``."""
-    lines = err.splitlines()
+    """The run's error: exactly one line on stderr, starting ``dedup: ``
+    (besides warnings, such as one for an empty input)."""
+    lines = [x for x in err.splitlines() if not x.startswith("dedup: warning: ")]
     assert len(lines) == 1 and lines[0].startswith("dedup: "), err
     return lines[0]
 

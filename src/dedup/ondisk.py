@@ -280,7 +280,7 @@ class OnDisk:
         return sim
 
     def _bucket(self, path: Path, level: int, edge_files, span: int) -> None:
-        if path.stat().st_size > self.sort_bytes and level * PART_BITS < 64:
+        if path.stat().st_size > self.sort_bytes and (level + 1) * PART_BITS <= 64:
             # too large to sort at once: split by the key's next bits
             subs = [open(f"{path}.{i:03d}", "wb") for i in range(1 << PART_BITS)]
             with open(path, "rb") as f:

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from strategies import drifting
 
 import dedup
-from dedup.ondisk import OnDisk
+from dedup import OnDisk
 
 BASE = [
     "The quick brown fox jumps over the lazy dog near the river bank today.",
@@ -46,15 +46,56 @@ def test_equals_the_in_memory_answer_at_any_batch_and_sort_size(picks, batch, so
     assert got == {p: (m.kept, m.matched, pytest.approx(m.similarity)) for p, m in want.matches.items()}
 
 
-def test_large_partitions_are_split_and_temporary_files_removed(tmp_path):
-    texts = [f"story {i % 50} about the weather and the markets, number {i % 50}" for i in range(400)]
+@pytest.fixture()
+def bucket_levels(monkeypatch):
+    """A spy on OnDisk: the levels at which partitions are bucketed (1: the first 64 files;
+    a deeper level only after a partition was split)."""
+    levels = []
+    bucket = OnDisk._bucket
+
+    def spy(self, path, level, *args):
+        levels.append(level)
+        return bucket(self, path, level, *args)
+
+    monkeypatch.setattr(OnDisk, "_bucket", spy)
+    return levels
+
+
+def test_large_partitions_are_split_and_temporary_files_removed(tmp_path, bucket_levels):
+    # three stories 180 times each: each of their 24 band keys has 180 records (2.9 KB, less than sort_bytes,
+    # 4 KB), so a partition with two of them is split once; and 100 stories of their own
+    stories = [" ".join(f"w{i}x{j}" for j in range(12)) for i in range(103)]
+    texts = [stories[i % 3] for i in range(540)] + stories[3:]
     cfg = dedup.Config(threshold=0.8, ngram=2, num_perm=32)
+    assert cfg.bands == 8
+    levels = bucket_levels
     with OnDisk(cfg, workdir=tmp_path, sort_bytes=4096) as od:
         od.add(texts)
-        best, _, root = od.finish().arrays()
+        best, sim, root = od.finish().arrays()
+        assert not [p.name for p in od.dir.iterdir() if p.name.startswith("p")]  # partitions and splits: read, removed
     assert list(tmp_path.iterdir()) == []
-    assert (best[50:] >= 0).all() and (best[:50] == -1).all()
-    assert (root[50:] == np.arange(50, 400) % 50).all()
+    assert levels.count(1) == 64 and levels.count(2) >= 64 and max(levels) == 2  # a partition split in 64
+    assert best.tolist() == [-1] * 3 + [i % 3 for i in range(3, 540)] + [-1] * 100
+    assert root.tolist() == [i % 3 for i in range(540)] + list(range(540, 640))
+    want = dedup.find_duplicates(texts, config=cfg)
+    assert {int(d): (int(root[d]), int(best[d]), float(sim[d])) for d in np.flatnonzero(best >= 0)} == {
+        p: (m.kept, m.matched, m.similarity) for p, m in want.matches.items()}
+
+
+def test_a_bucket_larger_than_sort_bytes_is_split_to_the_last_key_bits(bucket_levels):
+    # 300 copies of one text: its band key has 300 records (4.8 KB), more than sort_bytes,
+    # whatever bits of the key the partition is split by
+    texts = ["the same story about the weather and the markets"] * 300 + ["another story", "the same story"]
+    cfg = dedup.Config(threshold=0.8, ngram=2, num_perm=32, bands=1, rows=32)  # one band: one such key
+    levels = bucket_levels
+    with OnDisk(cfg, sort_bytes=4096) as od:
+        od.add(texts)
+        best, sim, root = od.finish().arrays()
+    assert max(levels) == 64 // 6  # split while 6 more bits of the 64-bit key are left
+    want = dedup.find_duplicates(texts, config=cfg)
+    assert sorted(want.matches) == list(range(1, 300))
+    assert {int(d): (int(root[d]), int(best[d]), float(sim[d])) for d in np.flatnonzero(best >= 0)} == {
+        p: (m.kept, m.matched, m.similarity) for p, m in want.matches.items()}
 
 
 def test_bad_input_names_the_item():

@@ -141,7 +141,7 @@ WORKER = textwrap.dedent(
     ix = dedup.Index(path={path!r})
     mode = sys.argv[1]
     if mode == "loop":
-        i = 0
+        i = int(sys.argv[2])
         while True:
             ix.add_many([(f"k{{i}}", page(i)), (f"k{{i + 1}}", page(i + 1))])
             print(i, i + 1, flush=True)
@@ -166,17 +166,18 @@ def worker(tmp_path, *args):
 @pytest.mark.slow
 def test_kill_9_loses_nothing_that_add_returned(tmp_path):
     dedup.Index(path=tmp_path / "index.db").close()
-    for round_ in range(3):
-        proc = worker(tmp_path, "loop")
-        time.sleep(1.5 + random.random() * 2)
+    returned = set()
+    for round_ in range(3):  # each round appends after whatever the last one left
+        proc = worker(tmp_path, "loop", str(100_000 * round_))  # keys of its own: an added key is refused
+        first = proc.stdout.readline()  # killed only once add_many has returned at least once
+        time.sleep(random.random())
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
-        returned = {int(x) for line in out.splitlines() for x in line.split()}
-        with dedup.Index(path=tmp_path / "index.db") as ix:
+        assert proc.returncode == -signal.SIGKILL  # killed, not failed: it printed a line, so returned something
+        returned |= {int(x) for line in [first, *out.splitlines()] for x in line.split()}
+        with dedup.Index(path=tmp_path / "index.db") as ix:  # this round's and the rounds' before
             for i in returned:
                 assert ix.query(page(i)) is not None, (round_, i)
-        # the next round appends after whatever the last one left
-        subprocess.run(["true"])
 
 
 @pytest.mark.slow

@@ -1,4 +1,6 @@
-"""The dedup command, run as a real console script in a subprocess."""
+"""The dedup command: in this process (``dedup.cli.main``, the ``run_dedup``
+fixture), and as the installed console script where a real process is the
+point (the entry point itself, a terminated run)."""
 
 import csv
 import gzip
@@ -21,9 +23,8 @@ ROWS = [
 ]
 
 
-def dedup(*args):
-    exe = shutil.which("dedup") or str(Path(sys.executable).parent / "dedup")
-    return subprocess.run([exe, *map(str, args)], capture_output=True, text=True, timeout=300)
+def console_script():
+    return shutil.which("dedup") or str(Path(sys.executable).parent / "dedup")
 
 
 def write_jsonl(path, rows, bad_line=None):
@@ -48,11 +49,11 @@ def read_jsonl(path):
 
 
 @pytest.mark.parametrize("name", ["in.jsonl", "in.jsonl.gz", "in.jsonl.zst"])
-def test_jsonl_documents(tmp_path, name):
+def test_jsonl_documents(tmp_path, name, run_dedup):
     src = tmp_path / name
     write_jsonl(src, ROWS)
     out, removed, clusters = tmp_path / "out.jsonl", tmp_path / "removed.jsonl", tmp_path / "clusters.jsonl"
-    run = dedup("documents", src, "--out", out, "--removed", removed, "--clusters", clusters, "--quiet")
+    run = run_dedup("documents", src, "--out", out, "--removed", removed, "--clusters", clusters, "--quiet")
     assert run.returncode == 0, run.stderr
     assert [r["id"] for r in read_jsonl(out)] == ["a", "b", "d"]
     assert read_jsonl(out)[0] == ROWS[0]  # records unchanged
@@ -61,77 +62,92 @@ def test_jsonl_documents(tmp_path, name):
     assert read_jsonl(clusters) == [{"cluster": 0, "kept": "a", "members": ["a", "c"], "similarity": {"c": 1.0}}]
 
 
-def test_csv_and_parquet(tmp_path):
+def test_the_installed_console_script_and_python_m_dedup_run_the_command(tmp_path):
+    """The real processes of these tests: the entry point pyproject.toml
+    installs (``dedup = dedup.cli:main``) and ``python -m dedup`` give
+    main's exit code and output."""
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_jsonl(src, ROWS)
+    run = subprocess.run([console_script(), src, "--out", out], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert [r["id"] for r in read_jsonl(out)] == ["a", "b", "d"]
+    assert re.search(r"^documents in +4$", run.stderr, re.M), run.stderr  # the summary, on stderr
+    run = subprocess.run([sys.executable, "-m", "dedup", tmp_path / "missing.jsonl"], capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 2 and "no such file or folder" in run.stderr
+
+
+def test_csv_and_parquet(tmp_path, run_dedup):
     src = tmp_path / "in.csv"
     with open(src, "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=["id", "text", "lang"])
         w.writeheader()
         w.writerows(ROWS)
-    run = dedup("documents", src, "--out", tmp_path / "out.csv", "--quiet")
+    run = run_dedup("documents", src, "--out", tmp_path / "out.csv", "--quiet")
     assert run.returncode == 0, run.stderr
     with open(tmp_path / "out.csv", newline="", encoding="utf-8") as f:
         assert [r["id"] for r in csv.DictReader(f)] == ["a", "b", "d"]
-    bad = dedup("documents", src, "--text-field", "body")
+    bad = run_dedup("documents", src, "--text-field", "body")
     assert bad.returncode == 1 and "in.csv:2: no field 'body'" in bad.stderr
     pa = pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq
 
     pq.write_table(pa.Table.from_pylist(ROWS), tmp_path / "in.parquet")
-    run = dedup("documents", tmp_path / "in.parquet", "--out", tmp_path / "out.parquet", "--quiet")
+    run = run_dedup("documents", tmp_path / "in.parquet", "--out", tmp_path / "out.parquet", "--quiet")
     assert run.returncode == 0, run.stderr
     assert pq.read_table(tmp_path / "out.parquet").column("id").to_pylist() == ["a", "b", "d"]
     pq.write_table(pa.Table.from_pylist([{"id": "x", "text": 3}]), tmp_path / "bad.parquet")
-    bad = dedup("documents", tmp_path / "bad.parquet")
+    bad = run_dedup("documents", tmp_path / "bad.parquet")
     assert bad.returncode == 1 and "bad.parquet:1: int in field 'text'" in bad.stderr
 
 
-def test_bad_records_stop_or_are_skipped_and_nothing_partial_is_left(tmp_path):
+def test_bad_records_stop_or_are_skipped_and_nothing_partial_is_left(tmp_path, run_dedup):
     src = tmp_path / "in.jsonl"
     write_jsonl(src, ROWS + [{"id": "e", "body": "no text field"}], bad_line=2)
     out = tmp_path / "out.jsonl"
-    run = dedup("documents", src, "--out", out)
+    run = run_dedup("documents", src, "--out", out)
     assert run.returncode == 1 and "in.jsonl:3: not valid JSON" in run.stderr
     assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["in.jsonl"]
-    run = dedup("documents", src, "--out", out, "--skip-bad")
+    run = run_dedup("documents", src, "--out", out, "--skip-bad")
     assert run.returncode == 0, run.stderr
     assert [r["id"] for r in read_jsonl(out)] == ["a", "b", "d"]
     assert re.search(r"^bad records skipped +2$", run.stderr, re.M)
-    run = dedup("documents", src, "--out", src)
+    run = run_dedup("documents", src, "--out", src)
     assert run.returncode == 2 and "is an input" in run.stderr
-    run = dedup("documents", tmp_path / "in.jsonl", "--text-field", "body")
+    run = run_dedup("documents", tmp_path / "in.jsonl", "--text-field", "body")
     assert run.returncode == 1 and "in.jsonl:1: no field 'body'" in run.stderr
-    assert dedup("documents", src, "--threshold", "0").returncode == 2
-    assert dedup("nonsense-job-file.jsonl").returncode == 2
+    assert run_dedup("documents", src, "--threshold", "0").returncode == 2
+    assert run_dedup("nonsense-job-file.jsonl").returncode == 2
 
 
-def test_repeats_and_annotate_on_the_seed(tmp_path):
+def test_repeats_and_annotate_on_the_seed(tmp_path, run_dedup):
     out = tmp_path / "clean.jsonl"
-    run = dedup("repeats", SEED, "--out", out, "--quiet")
+    run = run_dedup("repeats", SEED, "--out", out, "--quiet")
     assert run.returncode == 0, run.stderr
     (row,) = read_jsonl(out)
     seed = SEED.read_text(encoding="utf-8")
     assert row["id"] == str(SEED) and row["text"] == "\n".join(seed.split("\n")[:8])
-    run = dedup("repeats", SEED, "--out", out, "--annotate", "--quiet")
+    run = run_dedup("repeats", SEED, "--out", out, "--annotate", "--quiet")
     (row,) = read_jsonl(out)
     assert row["text"] == seed and len(row["cuts"]) == 15 and row["cuts"][0]["kind"] == "repeat"
 
 
-def test_boilerplate_learn_and_apply(tmp_path):
+def test_boilerplate_learn_and_apply(tmp_path, run_dedup):
     rows = [{"id": i, "text": f"Mandatory credit: {a}\n{s}"} for i, (a, s) in enumerate(
         zip(["Reuters", "Reuters", "AP", "Reuters"], [r["text"] for r in ROWS]))]
     src = tmp_path / "in.jsonl"
     write_jsonl(src, rows)
-    run = dedup("boilerplate", src, "--learn", tmp_path / "bp.json", "--min-docs", "3")
+    run = run_dedup("boilerplate", src, "--learn", tmp_path / "bp.json", "--min-docs", "3")
     assert run.returncode == 0, run.stderr
     assert "Mandatory credit: *" in run.stdout
-    run = dedup("boilerplate", src, "--apply", tmp_path / "bp.json", "--out", tmp_path / "out.jsonl", "--quiet")
+    run = run_dedup("boilerplate", src, "--apply", tmp_path / "bp.json", "--out", tmp_path / "out.jsonl", "--quiet")
     assert run.returncode == 0, run.stderr
     assert [r["text"] for r in read_jsonl(tmp_path / "out.jsonl")] == [r["text"] for r in ROWS]
 
 
-def test_report_and_explain(tmp_path):
+def test_report_and_explain(tmp_path, run_dedup):
     report = tmp_path / "report.html"
-    run = dedup("documents", SEED, "--by", "line", "--report", report, "--quiet")
+    run = run_dedup("documents", SEED, "--by", "line", "--report", report, "--quiet")
     assert run.returncode == 0, run.stderr
     page = report.read_text(encoding="utf-8")
     assert page.startswith("<!doctype html>") and "http" not in page.lower().replace("http-equiv", "")
@@ -139,26 +155,26 @@ def test_report_and_explain(tmp_path):
     a, b = tmp_path / "a.txt", tmp_path / "b.txt"
     a.write_text(STORY + " Updated 10:02", encoding="utf-8")
     b.write_text(STORY + " Updated 11:45", encoding="utf-8")
-    run = dedup("explain", a, b, "--threshold", "0.5")
+    run = run_dedup("explain", a, b, "--threshold", "0.5")
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("near-duplicates on exact Jaccard (--verify exact): Jaccard 0.778 (threshold 0.5)")
     assert "[[The council approved" in run.stdout
 
 
-def test_all_jobs_in_one_pass(tmp_path):
+def test_all_jobs_in_one_pass(tmp_path, run_dedup):
     rows = [{"id": i, "text": f"Mandatory credit: {a}\n{s}\n{s}"} for i, (a, s) in enumerate(
         zip(["Reuters", "Reuters", "AP", "Reuters"], [r["text"] for r in ROWS]))]
     src = tmp_path / "in.jsonl"
     write_jsonl(src, rows)
-    assert dedup("boilerplate", src, "--learn", tmp_path / "bp.json", "--quiet").returncode == 0
+    assert run_dedup("boilerplate", src, "--learn", tmp_path / "bp.json", "--quiet").returncode == 0
     out = tmp_path / "out.jsonl"
-    run = dedup("all", src, "--boilerplate", tmp_path / "bp.json", "--out", out, "--quiet")
+    run = run_dedup("all", src, "--boilerplate", tmp_path / "bp.json", "--out", out, "--quiet")
     assert run.returncode == 0, run.stderr
     # credit lines and repeated paragraphs cut, then the near-duplicate story (c) dropped
     assert [(r["id"], r["text"]) for r in read_jsonl(out)] == [(0, ROWS[0]["text"]), (1, ROWS[1]["text"]), (3, ROWS[3]["text"])]
 
 
-def test_command_equals_the_library_across_batches_and_cleans_up(tmp_path):
+def test_command_equals_the_library_across_batches_and_cleans_up(tmp_path, run_dedup):
     # 3,000 records (three of the command's batches) of drifting near-copies
     import random
 
@@ -176,7 +192,7 @@ def test_command_equals_the_library_across_batches_and_cleans_up(tmp_path):
     src, out, work = tmp_path / "in.jsonl", tmp_path / "out.jsonl", tmp_path / "work"
     work.mkdir()
     write_jsonl(src, rows)
-    run = dedup("documents", src, "--out", out, "--removed", tmp_path / "rm.jsonl", "--work-dir", work, "--quiet")
+    run = run_dedup("documents", src, "--out", out, "--removed", tmp_path / "rm.jsonl", "--work-dir", work, "--quiet")
     assert run.returncode == 0, run.stderr
     want = lib.find_duplicates([r["text"] for r in rows])  # exact verification, by default in both
     assert [r["id"] for r in read_jsonl(out)] == [f"r{i}" for i in range(3000) if i not in want.matches]
@@ -185,13 +201,13 @@ def test_command_equals_the_library_across_batches_and_cleans_up(tmp_path):
     assert 0 < len(want.matches) < 3000 and list(work.iterdir()) == []
 
 
-def test_several_files_with_bad_and_blank_lines_keep_their_records_in_order(tmp_path):
+def test_several_files_with_bad_and_blank_lines_keep_their_records_in_order(tmp_path, run_dedup):
     one, two, empty = tmp_path / "1.jsonl", tmp_path / "2.jsonl.gz", tmp_path / "3.jsonl"
     write_jsonl(one, ROWS[:2], bad_line=1)
     write_jsonl(two, ROWS[2:] + [{"id": "e", "text": ROWS[1]["text"] + "!"}])
     empty.write_text("\n\n", encoding="utf-8")
     out, rm = tmp_path / "out.jsonl", tmp_path / "rm.jsonl"
-    run = dedup("documents", one, empty, two, "--out", out, "--removed", rm, "--skip-bad", "--quiet")
+    run = run_dedup("documents", one, empty, two, "--out", out, "--removed", rm, "--skip-bad", "--quiet")
     assert run.returncode == 0, run.stderr
     assert [r["id"] for r in read_jsonl(out)] == ["a", "b", "d"]
     assert [(r["id"], r["duplicate_of"]) for r in read_jsonl(rm)] == [("c", "a"), ("e", "b")]
@@ -207,8 +223,7 @@ def test_a_terminated_run_leaves_no_output_and_no_temporary_files(tmp_path):
     src, out, work = tmp_path / "in.jsonl", tmp_path / "out.jsonl", tmp_path / "work"
     work.mkdir()
     write_jsonl(src, rows)
-    exe = shutil.which("dedup") or str(Path(sys.executable).parent / "dedup")
-    proc = subprocess.Popen([exe, "documents", src, "--out", out, "--work-dir", work, "--quiet"])
+    proc = subprocess.Popen([console_script(), "documents", src, "--out", out, "--work-dir", work, "--quiet"])
     deadline = time.time() + 60
     while not list(work.iterdir()) and time.time() < deadline:  # wait until it has temporary files
         time.sleep(0.05)

@@ -105,7 +105,8 @@ def test_bad_input_names_the_item():
         OnDisk({"threshold": 0.8})
 
 
-WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa".split()
+WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet", "kilo", "lima",
+         "mike", "november", "oscar", "papa"]
 
 
 @settings(max_examples=30, deadline=None)

@@ -21,16 +21,15 @@ EDITS = [lambda t: t, lambda t: t.upper(), lambda t: t + " Extra words here.", l
 
 
 def run(texts, cfg, batch, sort_bytes, span=1 << 16):
+    """OnDisk's answer, with ranges of ``span`` documents (a module constant,
+    no parameter: small, results cross ranges)."""
     import dedup.ondisk
 
-    saved, dedup.ondisk.MIN_SPAN = dedup.ondisk.MIN_SPAN, span  # small: results cross ranges of documents
-    try:
-        with OnDisk(cfg, sort_bytes=sort_bytes) as od:
-            for lo in range(0, len(texts), batch):
-                od.add(texts[lo : lo + batch])
-            return od.finish().arrays()
-    finally:
-        dedup.ondisk.MIN_SPAN = saved
+    with pytest.MonkeyPatch.context() as mp, OnDisk(cfg, sort_bytes=sort_bytes) as od:
+        mp.setattr(dedup.ondisk, "MIN_SPAN", span)
+        for lo in range(0, len(texts), batch):
+            od.add(texts[lo : lo + batch])
+        return od.finish().arrays()
 
 
 @settings(max_examples=40, deadline=None)

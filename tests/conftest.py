@@ -11,7 +11,12 @@ settings.register_profile(
     "default", deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile("ci", parent=settings.get_profile("default"), max_examples=100)
-settings.load_profile("ci" if os.environ.get("CI") else "default")
+# without numba (NUMBA_DISABLE_JIT=1, for a coverage figure of the kernels) each example is
+# orders of magnitude slower: a few examples each
+settings.register_profile("nojit", parent=settings.get_profile("default"), max_examples=5)
+settings.load_profile(
+    "nojit" if os.environ.get("NUMBA_DISABLE_JIT") == "1" else "ci" if os.environ.get("CI") else "default"
+)
 
 
 class Ran(NamedTuple):

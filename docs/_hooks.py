@@ -43,7 +43,14 @@ def on_files(files: Any, config: Any) -> Any:
 
 
 def documented() -> set[str]:
-    """The public names the API page documents (its ``::: dedup.NAME`` lines)."""
+    """The public names the API page documents (its ``::: dedup.NAME`` lines).
+
+    Every name of ``dedup.__all__`` but the version string, and no other:
+
+    >>> import dedup
+    >>> documented() ^ (set(dedup.__all__) - {"__version__"})
+    set()
+    """
     return set(re.findall(r"^::: dedup\.(\w+)\s*$", _API.read_text(encoding="utf-8"), re.M))
 
 

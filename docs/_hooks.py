@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 _ROLE = re.compile(r":(?:func|class|meth|attr|mod|data|exc|obj):`~?\.?([^`]+)`")
 _API = Path(__file__).with_name("api.md")
@@ -51,7 +53,7 @@ def documented() -> set[str]:
     >>> documented() ^ (set(dedup.__all__) - {"__version__"})
     set()
     """
-    return set(re.findall(r"^::: dedup\.(\w+)\s*$", _API.read_text(encoding="utf-8"), re.M))
+    return set(re.findall(r"^::: dedup\.(\w+)\s*$", _API.read_text(encoding="utf-8"), re.MULTILINE))
 
 
 def fence_doctests(text: str) -> str:
@@ -158,8 +160,7 @@ def docstrings(**options: Any) -> Any:
     It rewrites every docstring of the package once it is loaded, so a role
     naming a class member links only when the class has that member.
     """
-    import griffe
-
+    griffe: Any = import_module("griffe")  # the docs extra; only mkdocs calls this
     public = documented()
 
     def rewrite(obj: Any, owner: Any) -> None:
@@ -178,7 +179,7 @@ def docstrings(**options: Any) -> Any:
         for child in obj.members.values():
             rewrite(child, owner)
 
-    class Docstrings(griffe.Extension):  # type: ignore[misc]
+    class Docstrings(griffe.Extension):
         def on_package(self, *, pkg: Any, **kwargs: Any) -> None:
             rewrite(pkg, None)
 

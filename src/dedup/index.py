@@ -156,8 +156,9 @@ class Index:
         return self
 
     def close(self) -> None:
-        """Close the file of a persistent index (a no-op in memory). Closing
-        twice is fine; any other call after it is a ValueError."""
+        """Close the file of a persistent index; in memory, drop the
+        documents. Closing twice is fine; any other call after it, and
+        ``with index:``, is a ValueError."""
         with self._lock:
             self._closed = True
             if self._store is not None:

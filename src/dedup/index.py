@@ -11,11 +11,14 @@ from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
-from . import signatures
-from .clusters import best_matches, pairs_of, signature_similarity
+from ._engine import signatures
+from ._engine.buckets import BucketTable
+from ._engine.candidates import pairs_of
+from ._engine.checks import check_texts, make_config
+from ._engine.clusters import best_matches
+from ._engine.verify import signature_similarity
+from ._kernels.lsh import band_keys
 from .config import Config
-from .documents import check_texts, make_config
-from .lsh import BucketTable, _band_keys
 
 INT64 = 2**63
 
@@ -267,7 +270,7 @@ class Index:
         temporary file, then renamed). Returns the number of documents."""
         import json
 
-        from ._files import replacing
+        from ._engine.files import replacing
 
         with self._using():
             if self._store is not None and _same_file(path, self._store.path):
@@ -379,7 +382,7 @@ class Index:
         if insert:
             _check_repeats(keys or [], where)
         live = np.flatnonzero(counts > 0)
-        bandkeys = _band_keys(sig[live], cfg.bands, cfg.rows)
+        bandkeys = band_keys(sig[live], cfg.bands, cfg.rows)
         with self._using():
             if self._store is not None:
                 doc, other, sim, key_of = self._store.run(keys, sig, counts, bandkeys, live, insert, where)

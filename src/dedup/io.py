@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._files import discard, temp_beside
+from ._engine.files import discard, temp_beside
 
 FORMATS = ("jsonl", "csv", "parquet", "txt")
 

@@ -27,13 +27,13 @@ import numpy as np
 
 from ._engine.batches import batches
 from ._engine.columns import Column
+from ._engine.files import same_file
 from .config import SCHEMES, UNITS, VERIFY, Config
 from .io import (
     BadRecord,
     InputError,
     Record,
     Writer,
-    _same_file,
     clean_text,
     dumps,
     expand,
@@ -155,11 +155,11 @@ def _prepare(args: argparse.Namespace) -> list[Path]:
         if flag == "--clusters" and not _is_jsonl_name(path):
             raise Usage(f"--clusters {value}: clusters are JSON Lines; name it .jsonl (or .jsonl.gz, .jsonl.zst)")
         for what, other in inputs:
-            if _same_file(path, other):
+            if same_file(path, other):
                 name = "an input" if what == "input" else f"the {what} file"
                 raise Usage(f"{flag} {value}: is {name} ({other}); write it somewhere else")
         for other_flag, other in seen:
-            if _same_file(path, other):
+            if same_file(path, other):
                 raise Usage(f"{flag} {value}: is also {other_flag} {other}; give each output its own path")
         seen.append((flag, path))
     return files

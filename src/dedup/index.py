@@ -270,10 +270,10 @@ class Index:
         temporary file, then renamed). Returns the number of documents."""
         import json
 
-        from ._engine.files import replacing
+        from ._engine.files import replacing, same_file
 
         with self._using():
-            if self._store is not None and _same_file(path, self._store.path):
+            if self._store is not None and same_file(path, self._store.path):
                 raise ValueError(
                     f"{path}: is this index's own file; export to another path (it would replace the index)"
                 )
@@ -434,13 +434,6 @@ def _check_repeats(keys: list[Hashable], where: Callable[[int], str]) -> None:
         j = first.setdefault(k, i)
         if j != i:
             raise ValueError(f"key {k!r:.80} {where(i)} repeats the key {where(j)}; each key is added once")
-
-
-def _same_file(a: str | os.PathLike, b: Path) -> bool:
-    try:
-        return Path(a).resolve() == b.resolve() or (Path(a).exists() and os.path.samefile(a, b))
-    except OSError:
-        return False
 
 
 def _parse_export_line(line: str, where: str, num_perm: int) -> tuple[Hashable, list[int]]:

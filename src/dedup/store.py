@@ -36,8 +36,8 @@ from typing import NoReturn
 
 import numpy as np
 
-from .config import FORMAT_VERSION, Config
 from ._engine.buckets import BucketTable
+from .config import FORMAT_VERSION, Config
 
 FORMAT = "dedup-index"
 CHUNK = 500  # SQLite host parameters per statement

@@ -10,7 +10,6 @@ import numpy as np
 
 from .._kernels.lsh import lookup, rehash
 
-
 MAX_LOAD = 0.7
 
 

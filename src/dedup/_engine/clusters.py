@@ -38,6 +38,17 @@ def first_of_group(keys: np.ndarray, groups: np.ndarray, keyed: np.ndarray) -> n
     return first_of_group_nb(keys, np.ascontiguousarray(groups, dtype=np.int64), keyed)
 
 
+def _by_preference(
+    doc: np.ndarray, cand: np.ndarray, sim: np.ndarray, threshold: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs at ``sim >= threshold``, each doc's in order of preference:
+    by doc, then most similar first, then smallest candidate id."""
+    ok = sim >= threshold
+    doc, cand, sim = doc[ok], cand[ok], sim[ok]
+    order = np.lexsort((cand, -sim, doc))
+    return doc[order], cand[order], sim[order]
+
+
 def best_matches(
     doc: np.ndarray, cand: np.ndarray, sim: np.ndarray, threshold: float
 ) -> dict[int, tuple[int, float]]:
@@ -45,10 +56,7 @@ def best_matches(
 
     Best is the highest similarity, then the smallest candidate id.
     """
-    ok = sim >= threshold
-    doc, cand, sim = doc[ok], cand[ok], sim[ok]
-    order = np.lexsort((cand, -sim, doc))
-    doc, cand, sim = doc[order], cand[order], sim[order]
+    doc, cand, sim = _by_preference(doc, cand, sim, threshold)
     first = np.ones(len(doc), dtype=bool)
     first[1:] = doc[1:] != doc[:-1]
     return dict(zip(doc[first].tolist(), zip(cand[first].tolist(), sim[first].tolist())))
@@ -62,10 +70,7 @@ def best_confirmed(
     cands, sims)`` (a bool array) says so: each doc's candidates are tried
     in the same order (most similar, then smallest id) until one is
     confirmed."""
-    ok = sim >= threshold
-    doc, cand, sim = doc[ok], cand[ok], sim[ok]
-    order = np.lexsort((cand, -sim, doc))
-    doc, cand, sim = doc[order], cand[order], sim[order]
+    doc, cand, sim = _by_preference(doc, cand, sim, threshold)
     best: dict[int, tuple[int, float]] = {}
     pending = np.ones(len(doc), dtype=bool)
     while pending.any():

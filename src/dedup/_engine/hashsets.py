@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._kernels.shingling import all_hashes, char_hashes, prefix_exceeds_nb
 from .._kernels.sets import sorted_sets
+from .._kernels.shingling import all_hashes, char_hashes, prefix_exceeds_nb
 from .scanner import Scanner
 
 

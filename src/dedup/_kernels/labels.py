@@ -21,9 +21,9 @@ import numpy as np
 from numba import njit, uint64
 
 from .hashing import FNV_OFFSET, FNV_PRIME, MASK64
-from .unicode import DIGIT, MAPPED, UNSAFE, WORD
 from .shingling import decode_utf8
 from .spaces import is_space
+from .unicode import DIGIT, MAPPED, UNSAFE, WORD
 
 # "Label: value" lines: one to three words, then ':', '|', '–' or '—' and a
 # blank (so not "std::fmt", "http://x", "mailto:x"), then a short value

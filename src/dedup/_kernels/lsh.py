@@ -11,7 +11,6 @@ what adding the documents one by one gives.
 
 from __future__ import annotations
 
-
 import numpy as np
 from numba import njit, uint64
 

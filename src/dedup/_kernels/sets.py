@@ -13,7 +13,15 @@ import numpy as np
 from numba import njit, uint64
 
 from .hashing import GOLDEN
-from .shingling import ROOM, S_DONE, S_UNSAFE, STATE_SIZE, fill_hashes, new_ring, reset_state
+from .shingling import (
+    ROOM,
+    S_DONE,
+    S_UNSAFE,
+    STATE_SIZE,
+    fill_hashes,
+    new_ring,
+    reset_state,
+)
 
 
 @njit(cache=True)

@@ -105,8 +105,11 @@ def test_non_str_is_a_type_error():
 def test_scanner_resumes_at_every_output_boundary(text, ngram, unit, extra):
     """Stream one document through an output buffer barely above ROOM slots."""
     from dedup._kernels.shingling import ROOM, STATE_SIZE
-    from dedup._kernels.shingling import S_DONE as _DONE, S_UNSAFE as _UNSAFE, fill_hashes as _fill
-    from dedup._kernels.shingling import new_ring as _ring, reset_state as _start
+    from dedup._kernels.shingling import S_DONE as _DONE
+    from dedup._kernels.shingling import S_UNSAFE as _UNSAFE
+    from dedup._kernels.shingling import fill_hashes as _fill
+    from dedup._kernels.shingling import new_ring as _ring
+    from dedup._kernels.shingling import reset_state as _start
 
     text = text * 3  # longer, with repeats
     for raw in (True, False):

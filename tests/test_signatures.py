@@ -5,9 +5,9 @@ from hypothesis import strategies as st
 from naive import hash_set
 from strategies import texts
 
-from dedup.config import Config
 from dedup._engine.signatures import compute
 from dedup._kernels.signatures import CHUNK, reference_signature
+from dedup.config import Config
 
 SCHEMES = ["fss", "datasketch", "datasketch-legacy"]
 

@@ -17,7 +17,7 @@ BATCH_CHARS = 16 << 20  # characters of text per batch, whatever the count
 
 
 def batches(items: Iterable[T], size: int, chars: int | None = None,
-            length: Callable[[T], int] = len) -> Iterator[list[T]]:
+            length: Callable[[Any], int] = len) -> Iterator[list[T]]:
     """Consecutive lists of ``items``: each ends after ``size`` items or once
     ``length`` of its items sums to ``chars`` or more (``None``: no limit).
     No list is empty."""

@@ -34,7 +34,7 @@ def shingle_hashes(text: str, ngram: int = 5, unit: str = "word") -> np.ndarray:
 
 
 def prefix_exceeds(scanner: Scanner, limit: int, bound: int, ngram: int) -> np.ndarray:
-    """bool[len(scanner)]: :func:`reference_prefix_exceeds` of each item
+    """bool[len(scanner)]: :func:`dedup._kernels.shingling.reference_prefix_exceeds` of each item
     (False wherever the kernel defers to CPython's normalisation).
     ``bound`` must be at least 1."""
     if bound < 1:

@@ -4,9 +4,9 @@ The spec is two regular expressions and a normalisation, in plain Python
 (:func:`label_key_of`). Boilerplate learning and
 stripping ask for these keys on every short line of a corpus, so a kernel
 (:func:`line_label_keys`) decides lines without a Python
-call per line, normalising with the tables of :mod:`dedup._unicode`, and
+call per line, normalising with the tables of :mod:`dedup._kernels.unicode`, and
 gives the 64-bit :func:`key_hash` of their key;
-a line it cannot decide (an unsafe code point, see :mod:`dedup._unicode`)
+a line it cannot decide (an unsafe code point, see :mod:`dedup._kernels.unicode`)
 is left to the spec. Tests check both agree on arbitrary lines. Lines are
 grouped by these 64-bit hashes: two different keys share one with
 probability about 2**-64 per pair.
@@ -125,7 +125,7 @@ def line_label_keys(buf, starts, ends, idx, flags, moff, mlen, mdata):
     """Verdict and key hash of items ``idx`` (byte spans ``[starts, ends)``)
     as "Label: value" lines: what :func:`label_key_of` and :func:`key_hash`
     give. Label letters (``[^\\W\\d_]``) are normalised with the tables of
-    :mod:`dedup._unicode`; a label holding an unsafe code point, or one that
+    :mod:`dedup._kernels.unicode`; a label holding an unsafe code point, or one that
     normalises to white space, is left to the spec (ASK)."""
     m = idx.shape[0]
     verdict = np.zeros(m, dtype=np.int8)

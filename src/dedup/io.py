@@ -191,7 +191,7 @@ def _zstandard(path: Path):
     try:
         import zstandard
     except ImportError:
-        raise ImportError(f"{path}: .zst needs zstandard: pip install 'dedup[io]'") from None
+        raise ImportError(f"{path}: .zst needs zstandard: pip install 'dedup-text[io]'") from None
     return zstandard
 
 
@@ -387,7 +387,7 @@ def _parquet(path: Path, text_field: str, id_field: str | None) -> Iterator[Reco
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
-        raise ImportError(f"{path}: reading Parquet needs pyarrow: pip install 'dedup[io]'") from None
+        raise ImportError(f"{path}: reading Parquet needs pyarrow: pip install 'dedup-text[io]'") from None
     errors = (pa.ArrowException, OSError, ValueError)
     line = 0
     try:

@@ -25,14 +25,15 @@ from typing import Any
 
 import numpy as np
 
-from ._columns import Column
+from ._engine.batches import batches
+from ._engine.columns import Column
+from ._engine.files import same_file
 from .config import SCHEMES, UNITS, VERIFY, Config
 from .io import (
     BadRecord,
     InputError,
     Record,
     Writer,
-    _same_file,
     clean_text,
     dumps,
     expand,
@@ -154,11 +155,11 @@ def _prepare(args: argparse.Namespace) -> list[Path]:
         if flag == "--clusters" and not _is_jsonl_name(path):
             raise Usage(f"--clusters {value}: clusters are JSON Lines; name it .jsonl (or .jsonl.gz, .jsonl.zst)")
         for what, other in inputs:
-            if _same_file(path, other):
+            if same_file(path, other):
                 name = "an input" if what == "input" else f"the {what} file"
                 raise Usage(f"{flag} {value}: is {name} ({other}); write it somewhere else")
         for other_flag, other in seen:
-            if _same_file(path, other):
+            if same_file(path, other):
                 raise Usage(f"{flag} {value}: is also {other_flag} {other}; give each output its own path")
         seen.append((flag, path))
     return files
@@ -211,18 +212,6 @@ class Progress:
             self.bar.close()
 
 
-def _batches(records, size: int | None = None):
-    size = size or BATCH
-    batch: list[Record] = []
-    for rec in records:
-        batch.append(rec)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def _out_format(args: argparse.Namespace, files: list[Path], path: str) -> str:
     return format_of(path)  # jsonl, csv or parquet: _prepare refused the others
 
@@ -246,7 +235,7 @@ def _fields(args: argparse.Namespace, files: list[Path], extras: dict[str, str],
     schemas, id_schemas = [], []
     if parquet:
         import pyarrow as pa  # type: ignore[import-untyped]
-    for batch in _batches(_records(args, files, {"bad": 0}), 4096):
+    for batch in batches(_records(args, files, {"bad": 0}), 4096):
         rows = [r.raw if isinstance(r.raw, dict) else {"id": r.id, "text": r.text} for r in batch]
         for row in rows:
             names.update(dict.fromkeys(row))
@@ -444,7 +433,7 @@ def run_documents(args: argparse.Namespace, config: Config, cleaner: Cleaner | N
             sizes, places = Column(od.dir / "sizes"), _Places(od.dir)
             try:
                 progress = Progress(args.quiet or dry)
-                for batch in _batches(_records(args, files, stats, warn=True)):
+                for batch in batches(_records(args, files, stats, warn=True), BATCH):
                     start = stats["in"]
                     texts = [r.text for r in batch]
                     if cleaner is not None:
@@ -750,7 +739,7 @@ def _write_report(args, config, stats, stages, result, ids, od) -> None:
     texts as decided on, read back from the :class:`OnDisk`)."""
     import heapq
 
-    from ._files import replacing
+    from ._engine.files import replacing
     from .report import html_report
 
     sizes: dict[int, int] = {}
@@ -885,7 +874,7 @@ def _cut_job(args: argparse.Namespace, cleaner: Cleaner, files: list[Path]) -> i
     try:
         if not args.dry_run:
             writer = _writer(args, files, args.out, {"cuts": "json"} if args.annotate else {})
-        for batch in _batches(_records(args, files, stats, warn=True), 256):
+        for batch in batches(_records(args, files, stats, warn=True), 256):
             found = cleaner.cuts([r.text for r in batch])
             progress.update(len(batch), sum(len(r.text) for r in batch))
             for rec, cuts in zip(batch, found):

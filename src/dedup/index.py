@@ -11,11 +11,14 @@ from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
-from . import signatures
-from .clusters import best_matches, pairs_of, signature_similarity
+from ._engine import signatures
+from ._engine.buckets import BucketTable
+from ._engine.candidates import pairs_of
+from ._engine.checks import check_texts, make_config
+from ._engine.clusters import best_matches
+from ._engine.verify import signature_similarity
+from ._kernels.lsh import band_keys
 from .config import Config
-from .documents import check_texts, make_config
-from .lsh import BucketTable, _band_keys
 
 INT64 = 2**63
 
@@ -281,10 +284,10 @@ class Index:
         temporary file, then renamed). Returns the number of documents."""
         import json
 
-        from ._files import replacing
+        from ._engine.files import replacing, same_file
 
         with self._using():
-            if self._store is not None and _same_file(path, self._store.path):
+            if self._store is not None and same_file(path, self._store.path):
                 raise ValueError(
                     f"{path}: is this index's own file; export to another path (it would replace the index)"
                 )
@@ -405,7 +408,7 @@ class Index:
         if insert:
             _check_repeats(keys or [], where)
         live = np.flatnonzero(counts > 0)
-        bandkeys = _band_keys(sig[live], cfg.bands, cfg.rows)
+        bandkeys = band_keys(sig[live], cfg.bands, cfg.rows)
         with self._using():
             if self._store is not None:
                 doc, other, sim, key_of = self._store.run(keys, sig, counts, bandkeys, live, insert, where)
@@ -457,13 +460,6 @@ def _check_repeats(keys: list[Hashable], where: Callable[[int], str]) -> None:
         j = first.setdefault(k, i)
         if j != i:
             raise ValueError(f"key {k!r:.80} {where(i)} repeats the key {where(j)}; each key is added once")
-
-
-def _same_file(a: str | os.PathLike, b: Path) -> bool:
-    try:
-        return Path(a).resolve() == b.resolve() or (Path(a).exists() and os.path.samefile(a, b))
-    except OSError:
-        return False
 
 
 def _decode(raw: bytes, where: str, fix: str) -> str:

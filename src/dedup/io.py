@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._files import discard, temp_beside
+from ._engine.files import discard, same_file, temp_beside
 
 FORMATS = ("jsonl", "csv", "parquet", "txt")
 
@@ -573,7 +573,7 @@ class Writer:
         self.path = Path(path)
         self.text_field = text_field
         for p in inputs:
-            if _same_file(self.path, p):
+            if same_file(self.path, p):
                 raise ValueError(f"{self.path}: is an input; write the output somewhere else")
         if fmt not in ("jsonl", "csv", "parquet"):
             raise ValueError(f"{self.path}: cannot write {fmt}; name it .jsonl(.gz|.zst), .csv or .parquet")
@@ -683,12 +683,3 @@ class Writer:
             discard(self.tmp)
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    """Whether two paths name one file: the same file on disk (hard or
-    symbolic links too), or the same path once symbolic links are resolved."""
-    try:
-        if os.path.samefile(a, b):
-            return True
-    except OSError:  # one of them does not exist (yet)
-        pass
-    return a.resolve() == b.resolve()

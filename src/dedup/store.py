@@ -36,8 +36,8 @@ from typing import NoReturn
 
 import numpy as np
 
+from ._engine.buckets import BucketTable
 from .config import FORMAT_VERSION, Config
-from .lsh import BucketTable
 
 FORMAT = "dedup-index"
 CHUNK = 500  # SQLite host parameters per statement
@@ -357,7 +357,7 @@ class SqliteStore:
         row added since the last call has an id above ``self.seen``; a row
         removed since is found missing when it turns up as a candidate.
         """
-        from .lsh import _band_keys
+        from ._kernels.lsh import band_keys
 
         while True:
             rows = self._con.execute(
@@ -369,7 +369,7 @@ class SqliteStore:
             if live:
                 ids = np.array([i for i, _ in live], dtype=np.int64)
                 sig = np.frombuffer(b"".join(s for _, s in live), dtype=np.uint32).reshape(len(live), -1)
-                self.table.candidates(_band_keys(sig, self.config.bands, self.config.rows), ids, insert=True)
+                self.table.candidates(band_keys(sig, self.config.bands, self.config.rows), ids, insert=True)
             self.seen = rows[-1][0]
 
     def _next_id(self) -> int:
@@ -389,7 +389,8 @@ class SqliteStore:
             return self._batch(keys, sig, counts, bandkeys, live, insert, where)
 
     def _batch(self, keys, sig, counts, bandkeys, live, insert, where):
-        from .clusters import pairs_of, signature_similarity
+        from ._engine.candidates import pairs_of
+        from ._engine.verify import signature_similarity
 
         start = 0
         if insert:

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 import dedup
-from dedup import _files, cli, ondisk
-from dedup._columns import Column
+from dedup import cli, ondisk
+from dedup._engine import files as _files
+from dedup._engine.columns import Column
 
 SRC = str(Path(dedup.__file__).resolve().parent.parent)
 WORDS = [f"w{i}" for i in range(3000)]

@@ -70,8 +70,8 @@ def _records(args: argparse.Namespace, files: list[Path], stats: dict[str, int],
     for f in files:
         count = bad = 0
         for whole in read(f, args.text_field, args.id_field, args.by):
-            split = args.by != "file" and isinstance(whole, Record) and whole.raw is None
-            for rec in _split(whole, args.by) if split else (whole,):
+            split = isinstance(whole, Record) and args.by != "file" and whole.raw is None
+            for rec in _split(whole, args.by) if isinstance(whole, Record) and split else (whole,):
                 if isinstance(rec, BadRecord):
                     if not args.skip_bad:
                         raise Failure(f"{rec} (pass --skip-bad to skip and count such records)")
@@ -370,8 +370,6 @@ class Cleaner:
 
 def _cleaner(args: argparse.Namespace, files: list[Path]) -> Cleaner:
     """The paragraph stages the job's flags ask for."""
-    from .boilerplate import Boilerplate
-
     skip = set(getattr(args, "skip", ()) or ())
     if args.job == "repeats":
         return Cleaner(_paragraph_kw(args))

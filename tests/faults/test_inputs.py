@@ -352,6 +352,7 @@ def test_a_null_id_counts_as_missing(tmp_path, capsys):
     src.write_bytes(jsonl([{"id": None, "text": text_of(0)}, {"id": "b", "text": text_of(0)}]))
     code, listing, err = run(capsys, "documents", src, "--quiet", "--json", "--removed", out)
     assert code == 0, err
+    assert json.loads(listing)["members"] == [f"{src}:1", "b"]
     assert [json.loads(x)["duplicate_of"] for x in out.read_text().splitlines()] == [f"{src}:1"]
     code, _, err = run(capsys, "documents", src, "--dry-run", "--quiet", "--id-field", "id")
     assert code == 1 and one_line_error(err).startswith(f"dedup: {src}:1: null in field 'id' named by --id-field")

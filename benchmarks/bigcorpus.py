@@ -8,7 +8,7 @@ in copy c > 0 every third word gets c primes appended, so the copies are
 distinct documents with the corpus's own near-duplicates inside each.
 ``--whole 3`` writes all of that three times (ids prefixed t0-, t1-, t2-),
 the third time with every space doubled: two thirds of the records are then
-near-exact duplicates. Needs orjson (pip install 'dedup[io]').
+near-exact duplicates. Needs orjson (pip install 'dedup-text[io]').
 """
 
 from __future__ import annotations

@@ -28,11 +28,13 @@ from paragraphs import base_repeats, ccnet_key  # noqa: E402
 from scraped import make_articles  # noqa: E402
 
 import dedup  # noqa: E402
-from dedup import signatures  # noqa: E402
-from dedup.clusters import candidate_pairs, exact_similarity, first_of_group  # noqa: E402
-from dedup.documents import make_config  # noqa: E402
-from dedup.paragraphs import PARAGRAPH_DEFAULTS, Batch, split_spans  # noqa: E402
-from dedup.shingling import encode_batch  # noqa: E402
+from dedup._engine import signatures  # noqa: E402
+from dedup._engine.candidates import candidate_pairs  # noqa: E402
+from dedup._engine.checks import make_config  # noqa: E402
+from dedup._engine.clusters import first_of_group  # noqa: E402
+from dedup._engine.paragraphs import PARAGRAPH_DEFAULTS, Batch, split_spans  # noqa: E402
+from dedup._engine.scanner import encode_batch  # noqa: E402
+from dedup._engine.verify import exact_similarity  # noqa: E402
 from dedup.spans import remove_items  # noqa: E402
 
 

@@ -42,7 +42,7 @@ sys.path.insert(0, str(HERE))
 from corpus import Corpus, jaccard, make_corpus  # noqa: E402
 
 import dedup  # noqa: E402
-from dedup import signatures  # noqa: E402
+from dedup._engine import signatures  # noqa: E402
 from dedup.config import Config  # noqa: E402
 from dedup.shingling import shingles  # noqa: E402
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
+from dedup._kernels.signatures import reference_signature
 from dedup.config import Config
 from dedup.shingling import shingle_hash, shingles
-from dedup.signatures import reference_signature
 
 
 def hash_set(text: str, cfg: Config) -> set[int]:

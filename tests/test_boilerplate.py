@@ -158,7 +158,8 @@ def test_long_lines_skipped_by_their_prefix_do_not_change_the_result():
     """Strip does not sketch a line whose prefix already has more distinct
     shingles than any variant allows; a long line that repeats a variant
     (few distinct shingles) is still matched and cut."""
-    from dedup.shingling import Scanner, prefix_exceeds
+    from dedup._engine.hashsets import prefix_exceeds
+    from dedup._engine.scanner import Scanner
 
     docs = corpus() + [f"Subscribe to our newsletter\nStory {i}." for i in range(3)]
     bp = dedup.find_boilerplate(docs, min_docs=3)

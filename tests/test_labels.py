@@ -4,8 +4,9 @@ import numpy as np
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from dedup._labels import ASK, NO, YES, _label_keys, key_hash, key_hashes, label_key_of
-from dedup._unicode import tables
+from dedup._engine.tables import tables
+from dedup._kernels.labels import ASK, NO, YES, key_hash, key_hashes, label_key_of
+from dedup._kernels.labels import line_label_keys as _label_keys
 
 PIECES = list("aZkK q\t:|–—_09/é\u00a0\x0b\x1c\u212aＭ.“²٣ßǅﬀ\u0301\ufdfa東\u1100\u1161") + ["Mandatory", "credit", "Photo", "by", "  ", "2024", "x" * 30]
 LINES = st.lists(st.sampled_from(PIECES), max_size=40).map(lambda p: "".join(p).strip())

@@ -4,7 +4,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from naive import candidates
 
-from dedup.lsh import BucketTable, candidate_probability, choose_bands
+from dedup._engine.buckets import BucketTable
+from dedup.lsh import candidate_probability, choose_bands
 
 
 @pytest.mark.parametrize("threshold", [0.3, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95])
@@ -46,7 +47,7 @@ def test_a_template_shared_by_many_documents_costs_two_candidates_each():
 def test_band_at_a_time_lookup_equals_the_shared_table(rows):
     """The one-shot band-major lookup gives each row the candidates, in the
     order, that inserting the rows one by one into a BucketTable gives."""
-    from dedup.lsh import _lookup_banded
+    from dedup._kernels.lsh import lookup_banded as _lookup_banded
 
     keys = np.array(rows, dtype=np.uint64).reshape(-1, 3)
     keys += np.arange(3, dtype=np.uint64) * np.uint64(100)  # a key belongs to one band
@@ -67,7 +68,8 @@ def test_band_at_a_time_lookup_equals_the_shared_table(rows):
 )
 def test_filtered_candidates_equal_prefiltering_the_candidates(rows, groups, grouped):
     """candidate_pairs(filtered=True) keeps exactly the pairs prefilter keeps, in order."""
-    from dedup.clusters import _prefilter_floor, candidate_pairs, prefilter
+    from dedup._engine.candidates import candidate_pairs, prefilter
+    from dedup._engine.candidates import prefilter_floor as _prefilter_floor
     from dedup.config import Config
 
     cfg = Config(num_perm=8, bands=4, rows=2, threshold=0.9)
@@ -91,7 +93,7 @@ def test_filtered_candidates_equal_prefiltering_the_candidates(rows, groups, gro
 def test_exact_jaccard_kernel_equals_python_sets(sets, pairs, grouped):
     """Pairs in runs of the same first item reuse its table; the result is
     still each pair's set Jaccard (multisets taken as sets, growth mid-run)."""
-    from dedup.clusters import _jaccard_pairs
+    from dedup._kernels.sets import jaccard_pairs as _jaccard_pairs
 
     pairs = [(a % len(sets), b % len(sets)) for a, b in pairs]
     if grouped:

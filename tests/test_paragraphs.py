@@ -3,7 +3,7 @@ from hypothesis import strategies as st
 from naive import spec_lines
 from strategies import texts
 
-from dedup.paragraphs import _is_space
+from dedup._kernels.spaces import is_space as _is_space
 from dedup.paragraphs import split_paragraphs as paragraphs
 
 LINEISH = st.text(alphabet=st.sampled_from(list("ab é東 \t\u00a0\u3000\r\n\u2028.")), max_size=60)

@@ -180,7 +180,7 @@ def _after_cut(kind, i):
 )
 def test_removing_items_equals_the_line_spec(texts, split, data):
     """Cutting items keeps every other line byte for byte (the line spec)."""
-    from dedup.paragraphs import Batch
+    from dedup._engine.paragraphs import Batch
     from dedup.spans import remove_items
 
     batch = Batch(texts, split)

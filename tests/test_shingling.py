@@ -6,9 +6,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import texts
 
-from dedup import _hash
-from dedup._unicode import MAPPED, UNSAFE, tables
-from dedup.shingling import Scanner, _all_hashes, normalize, shingle_hash, shingle_hashes, shingles, utf8_prefix
+from dedup._engine.scanner import Scanner
+from dedup._engine.tables import tables
+from dedup._kernels import hashing as _hash
+from dedup._kernels.shingling import all_hashes as _all_hashes
+from dedup._kernels.shingling import utf8_prefix
+from dedup._kernels.unicode import MAPPED, UNSAFE
+from dedup.shingling import normalize, shingle_hash, shingle_hashes, shingles
 
 
 def reference(text, ngram, unit):
@@ -30,7 +34,7 @@ def test_combine_is_a_python_int_polynomial(values):
 
 @given(st.integers(0, (1 << 64) - 1))
 def test_fmix64_kernel_matches_python(x):
-    assert int(_hash._fmix64(np.uint64(x))) == _hash.fmix64(x)
+    assert int(_hash.fmix64_nb(np.uint64(x))) == _hash.fmix64(x)
 
 
 def test_reference_shingles_by_example():
@@ -100,7 +104,12 @@ def test_non_str_is_a_type_error():
 @given(texts, st.integers(1, 5), st.sampled_from(["word", "char"]), st.integers(0, 40))
 def test_scanner_resumes_at_every_output_boundary(text, ngram, unit, extra):
     """Stream one document through an output buffer barely above ROOM slots."""
-    from dedup.shingling import ROOM, STATE_SIZE, _DONE, _UNSAFE, _fill, _ring, _start
+    from dedup._kernels.shingling import ROOM, STATE_SIZE
+    from dedup._kernels.shingling import S_DONE as _DONE
+    from dedup._kernels.shingling import S_UNSAFE as _UNSAFE
+    from dedup._kernels.shingling import fill_hashes as _fill
+    from dedup._kernels.shingling import new_ring as _ring
+    from dedup._kernels.shingling import reset_state as _start
 
     text = text * 3  # longer, with repeats
     for raw in (True, False):
@@ -122,7 +131,7 @@ def test_scanner_resumes_at_every_output_boundary(text, ngram, unit, extra):
 
 @given(st.lists(texts, max_size=5), st.integers(1, 6))
 def test_batch_char_hasher_equals_reference(batch, ngram):
-    from dedup.shingling import _char_hashes
+    from dedup._kernels.shingling import char_hashes as _char_hashes
 
     flat, offs, unsafe = _char_hashes(*Scanner(batch).args(), ngram)
     for i, text in enumerate(batch):
@@ -138,7 +147,8 @@ def test_prefix_distinct_shingle_check_equals_the_spec(items, limit, bound, ngra
     """The kernel that lets strip skip long lines: True exactly where the
     spec is (False where the kernel defers to CPython), and never True
     unless the whole text has more than ``bound`` distinct shingles."""
-    from dedup.shingling import prefix_exceeds, reference_prefix_exceeds
+    from dedup._engine.hashsets import prefix_exceeds
+    from dedup._kernels.shingling import reference_prefix_exceeds
 
     got = prefix_exceeds(Scanner(items), limit, bound, ngram).tolist()
     for text, g in zip(items, got):
@@ -152,7 +162,8 @@ def test_prefix_distinct_shingle_check_equals_the_spec(items, limit, bound, ngra
 
 
 def test_prefix_distinct_shingle_check_by_example():
-    from dedup.shingling import prefix_exceeds, reference_prefix_exceeds
+    from dedup._engine.hashsets import prefix_exceeds
+    from dedup._kernels.shingling import reference_prefix_exceeds
 
     long_line = "A long paragraph of ordinary words that goes on and on, well past any credit line. " * 3
     items = [long_line, "ha " * 200, "Mandatory credit: Reuters", "é" * 300]

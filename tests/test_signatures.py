@@ -5,8 +5,9 @@ from hypothesis import strategies as st
 from naive import hash_set
 from strategies import texts
 
+from dedup._engine.signatures import compute
+from dedup._kernels.signatures import CHUNK, reference_signature
 from dedup.config import Config
-from dedup.signatures import CHUNK, compute, reference_signature
 
 SCHEMES = ["fss", "datasketch", "datasketch-legacy"]
 
@@ -100,9 +101,9 @@ def test_estimates_are_unbiased_with_binomial_rmse(scheme):
 
 @given(st.lists(texts, max_size=6), st.sampled_from(SCHEMES), st.sampled_from([(4, "char"), (5, "word")]))
 def test_signatures_from_stored_hashes_equal_signatures_from_text(batch, scheme, shape):
-    from dedup.clusters import hash_sets
-    from dedup.shingling import Scanner
-    from dedup.signatures import from_hashes
+    from dedup._engine.hashsets import hash_sets
+    from dedup._engine.scanner import Scanner
+    from dedup._engine.signatures import from_hashes
 
     ngram, unit = shape
     cfg = Config(scheme=scheme, ngram=ngram, unit=unit, num_perm=32, bands=1, rows=1)
@@ -113,9 +114,10 @@ def test_signatures_from_stored_hashes_equal_signatures_from_text(batch, scheme,
 @given(st.lists(texts, max_size=6), st.sampled_from(SCHEMES), st.sampled_from([(4, "char"), (5, "word"), (2, "char")]),
        st.sampled_from([1 << 18, 8]))
 def test_one_pass_sketches_equal_signatures_and_key_the_hash_sequence(batch, scheme, shape, limit):
-    import dedup.signatures as signatures
-    from dedup.clusters import hash_sets
-    from dedup.shingling import Scanner, normalize
+    import dedup._engine.signatures as signatures
+    from dedup._engine.hashsets import hash_sets
+    from dedup._engine.scanner import Scanner
+    from dedup.shingling import normalize
 
     ngram, unit = shape
     cfg = Config(scheme=scheme, ngram=ngram, unit=unit, num_perm=32, bands=1, rows=1)
@@ -139,7 +141,8 @@ def test_one_pass_sketches_equal_signatures_and_key_the_hash_sequence(batch, sch
 
 @given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2), st.booleans()), max_size=40))
 def test_first_of_group_equals_reference(items):
-    from dedup.clusters import first_of_group, reference_first_of_group
+    from dedup._engine.clusters import first_of_group
+    from dedup._kernels.sets import reference_first_of_group
 
     keys = np.array([[k * 0x9E3779B97F4A7C15 % 2**64, k] for k, _, _ in items], dtype=np.uint64).reshape(-1, 2)
     groups = np.array([g for _, g, _ in items], dtype=np.int64)
@@ -149,7 +152,8 @@ def test_first_of_group_equals_reference(items):
 
 @given(st.lists(st.lists(st.integers(0, 3), min_size=8, max_size=8), min_size=1, max_size=10), st.data())
 def test_agreement_kernel_equals_signature_similarity(rows, data):
-    from dedup.clusters import _agreements, signature_similarity
+    from dedup._engine.verify import signature_similarity
+    from dedup._kernels.sets import agreements as _agreements
 
     sig = np.array(rows, dtype=np.uint32)
     idx = st.lists(st.integers(0, len(rows) - 1), max_size=20)

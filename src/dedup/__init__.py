@@ -30,7 +30,7 @@ _WHERE = {
     "remove_shared_paragraphs": "paragraphs",
     "strip_boilerplate": "boilerplate",
     "DedupResult": "documents",
-    "Duplicate": "clusters",
+    "Duplicate": "documents",
     "Index": "index",
     "Match": "index",
     "OnDisk": "ondisk",
@@ -52,7 +52,7 @@ if TYPE_CHECKING:  # pragma: no cover
         remove_shared_paragraphs,
     )
     from .spans import Cut, apply_cuts
-    from .clusters import Duplicate
+    from .documents import Duplicate
     from .config import Config
     from .documents import DedupResult, deduplicate, find_duplicates
     from .index import Index, Match

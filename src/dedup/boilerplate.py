@@ -29,26 +29,16 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
-from numba import njit
 
-from . import signatures
-from ._files import replacing
-from ._labels import (
-    ASK,
-    LABEL_LINE,
-    NO,
-    YES,
-    _has_byte,
-    _label_keys,
-    key_hash,
-    key_hashes,
-    label_key_of,
-)
-from .clusters import _jaccard_pairs, _roots, best_confirmed, hash_sets, pairs_of
-from .config import Config
-from .documents import BATCH_BYTES, check_texts, make_config
-from .lsh import BucketTable, _band_keys
-from .paragraphs import (
+from ._engine import signatures
+from ._engine.batches import BATCH_CHARS, batches, str_length
+from ._engine.buckets import BucketTable
+from ._engine.candidates import pairs_of
+from ._engine.checks import check_texts, make_config
+from ._engine.clusters import best_confirmed, forest_roots
+from ._engine.files import replacing
+from ._engine.hashsets import hash_sets, prefix_exceeds
+from ._engine.paragraphs import (
     CORPUS_DEFAULTS,
     CORPUS_NUM_PERM,
     PARAGRAPH_NGRAM,
@@ -57,13 +47,28 @@ from .paragraphs import (
     PARAGRAPH_UNIT,
     Batch,
 )
+from ._engine.scanner import Scanner
+from ._kernels.labels import (
+    ASK,
+    LABEL_LINE,
+    NO,
+    YES,
+    has_byte,
+    key_hash,
+    key_hashes,
+    label_key_of,
+    line_label_keys,
+)
+from ._kernels.lsh import band_keys
+from ._kernels.sets import jaccard_pairs
+from ._kernels.unionfind import find_all, union_by_key
+from .config import Config
 from .recapture import check
-from .shingling import Scanner, prefix_exceeds
 from .spans import Cut, apply_cuts, remove_items
 
 FORMAT = "dedup-boilerplate"
 FORMAT_VERSION = 2  # 2: label keys hold their separator; templates only of recurring variants
-BATCH = 1024  # texts per batch when stripping a stream, or BATCH_BYTES characters
+BATCH = 1024  # texts per batch when stripping a stream, or BATCH_CHARS characters
 MAX_LABEL_LINE = 120
 MIN_TOP_SHARE = 0.05  # a template's most common variant is in at least this share of its documents
 LEARN_CHARS = 1 << 20  # characters of one document learned from: its head and tail, half each, in whole lines
@@ -78,7 +83,7 @@ def _short_lines_with(batch: Batch, skip: np.ndarray | None) -> np.ndarray:
         short &= ~skip
     lines = np.flatnonzero(short)
     scanner = batch.scanner
-    return lines[_has_byte(scanner.buf, scanner.starts, scanner.ends, lines)]
+    return lines[has_byte(scanner.buf, scanner.starts, scanner.ends, lines)]
 
 
 def _keyed_lines(batch: Batch, lines: np.ndarray, kernel, spec) -> tuple[np.ndarray, np.ndarray]:
@@ -104,7 +109,7 @@ def _label_lines(batch: Batch, skip: np.ndarray | None = None) -> tuple[np.ndarr
     words and a value of up to 60 characters).
     """
     short = _short_lines_with(batch, skip)
-    return _keyed_lines(batch, short, _label_keys, label_key_of)
+    return _keyed_lines(batch, short, line_label_keys, label_key_of)
 
 
 @dataclass(frozen=True)
@@ -236,7 +241,7 @@ class Boilerplate:
             sig, counts, keys, keyed = signatures.sketch(scanner, cfg)
             live = np.flatnonzero(counts > 0)
             table = BucketTable(capacity=max(16, 2 * len(live) * cfg.bands))
-            table.candidates(_band_keys(sig[live], cfg.bands, cfg.rows), live, insert=True)
+            table.candidates(band_keys(sig[live], cfg.bands, cfg.rows), live, insert=True)
             # each variant's shingle set, sorted: verification takes it as
             # is, and equal sets compare as equal bytes
             sets, soffs = hash_sets(scanner, self.config.ngram, self.config.unit, sort=True)
@@ -315,13 +320,13 @@ class Boilerplate:
                 matched = np.concatenate([matched, np.array([v for _, v in chosen], dtype=np.int64)])
         rest = np.flatnonzero(live & ~same)
         live = todo[rest]
-        cand, ncand = prep.table.candidates(_band_keys(sig[rest], cfg.bands, cfg.rows), live, insert=False)
+        cand, ncand = prep.table.candidates(band_keys(sig[rest], cfg.bands, cfg.rows), live, insert=False)
         line, variant = pairs_of(cand, ncand, live)
         best: dict[int, tuple[int, float]] = {}
         if len(line):  # verify: hash only the lines that are candidates
             involved, inverse = np.unique(line, return_inverse=True)
             lflat, loffs = hash_sets(batch.scanner.take(involved), cfg.ngram, cfg.unit)
-            sim = _jaccard_pairs(lflat, loffs, inverse, prep.flat, prep.offs, variant)
+            sim = jaccard_pairs(lflat, loffs, inverse, prep.flat, prep.offs, variant)
             # per line, the most similar variant it is a re-capture of
             found = best_confirmed(line, variant, sim, cfg.threshold,
                                    lambda ls, vs, ss: self._confirm(batch, ls, vs, ss))
@@ -362,16 +367,10 @@ class Boilerplate:
         """
         _check_keep(keep)
         seen: set[str] = set()
-        batch: list[str] = []
-        size = start = 0
-        for text in texts:
-            batch.append(text)
-            size += len(text) if isinstance(text, str) else 0
-            if len(batch) >= BATCH or size >= BATCH_BYTES:
-                yield from self._strip_batch(batch, keep, seen, annotate, start)
-                start += len(batch)
-                batch, size = [], 0
-        yield from self._strip_batch(batch, keep, seen, annotate, start)
+        start = 0
+        for batch in batches(texts, BATCH, BATCH_CHARS, length=str_length):
+            yield from self._strip_batch(batch, keep, seen, annotate, start)
+            start += len(batch)
 
     def _strip_batch(self, texts, keep, seen, annotate, start):
         if not texts:
@@ -400,35 +399,6 @@ def _after_first(cuts: list[Cut], seen: set[str]) -> list[Cut]:
 def _check_keep(keep: str) -> None:
     if keep not in ("none", "first"):
         raise ValueError(f"keep must be 'none' (cut every copy) or 'first' (keep the first), got {keep!r}")
-
-
-@njit(cache=True)
-def _find(parent, x):
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-    return x
-
-
-@njit(cache=True)
-def _union_by_key(parent, items, keys):
-    """Merge the sets of ``items`` that share a key; a set is named by its
-    smallest member, so the result does not depend on the order of merges."""
-    order = np.argsort(keys, kind="mergesort")
-    for q in range(1, order.shape[0]):
-        if keys[order[q]] == keys[order[q - 1]]:
-            a = _find(parent, items[order[q - 1]])
-            b = _find(parent, items[order[q]])
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-
-
-@njit(cache=True)
-def _find_all(parent):
-    out = np.empty_like(parent)
-    for x in range(parent.shape[0]):
-        out[x] = _find(parent, x)
-    return out
 
 
 def find_boilerplate(
@@ -500,20 +470,20 @@ def find_boilerplate(
     pairs = batch.pairs(cfg, "all")
     # groups: lines joined by re-captures
     parent = np.arange(n)
-    root = _tree_roots(n, batch.best(pairs))
+    root = forest_roots(n, batch.best(pairs))
     base = root
     # families: lines alike by similarity alone (siblings too), with their groups
-    loose = _tree_roots(n, batch.best(pairs, confirm=False))
+    loose = forest_roots(n, batch.best(pairs, confirm=False))
     fparent = np.arange(n)
-    _union_by_key(fparent, loose, base)
-    family = _find_all(fparent)[loose]
+    union_by_key(fparent, loose, base)
+    family = find_all(fparent)[loose]
     # label groups: groups that share a label (and separator)
     label_lines = np.zeros(0, np.int64)
     labelled = base
     if labels:
         label_lines, label_keys = _label_lines(batch)
-        _union_by_key(parent, base[label_lines], label_keys)
-        labelled = _find_all(parent)[root]
+        union_by_key(parent, base[label_lines], label_keys)
+        labelled = find_all(parent)[root]
     # a variant is a line's exact text; it recurs when it is in two documents or more
     variant = pairs.rep
     variant_docs = _count_docs(variant, doc, nd, n)[variant]  # per line: the documents of its variant
@@ -618,13 +588,6 @@ def default_min_docs(n_docs: int) -> int:
     [2, 2, 2, 3, 3, 3]
     """
     return min(3, max(2, math.ceil(n_docs / 2)))
-
-
-def _tree_roots(n: int, best: dict[int, tuple[int, float]]) -> np.ndarray:
-    """Each item's root in the forest of its best earlier matches."""
-    idx = np.fromiter(sorted(best), np.int64, len(best))
-    partner = np.fromiter((best[i][0] for i in idx.tolist()), np.int64, len(idx))
-    return _roots(n, idx, partner)
 
 
 def _count_docs(group: np.ndarray, doc: np.ndarray, nd: int, n: int) -> np.ndarray:

@@ -86,7 +86,7 @@ class Config:
                 f"give both bands and rows or neither, got bands={self.bands!r}, rows={self.rows!r}"
             )
         if self.bands is None:
-            from .lsh import choose_bands
+            from ._kernels.lsh import choose_bands
 
             bands, rows = choose_bands(float(t), self.num_perm)
             object.__setattr__(self, "bands", bands)

@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 import numpy as np
 
-from . import signatures
-from .clusters import (
-    Duplicate,
-    best_matches,
-    build_clusters,
-    candidate_pairs,
-    exact_for_texts,
-    signature_similarity,
-)
+from ._engine import signatures
+from ._engine.batches import BATCH_CHARS, batches, ranges
+from ._engine.candidates import candidate_pairs
+from ._engine.checks import check_texts, make_config, preview
+from ._engine.clusters import Duplicate, best_matches, build_clusters
+from ._engine.verify import exact_for_texts, signature_similarity
 from .config import Config
+
+__all__ = ["DedupResult", "Duplicate", "deduplicate", "find_duplicates"]
 
 T = TypeVar("T")
 BATCH_DOCS = 2048
-BATCH_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -52,43 +49,6 @@ class DedupResult:
         """Sorted positions to keep (everything not in ``duplicates``)."""
         drop = set(self.duplicates)
         return [i for i in range(self.n_documents) if i not in drop]
-
-
-def make_config(config: Config | None, defaults: dict[str, Any] | None = None, **params: Any) -> Config:
-    """``config`` if given (then every other parameter must be left at its
-    default: the caller's ``defaults``, else Config's), else ``Config(**params)``."""
-    if config is None:
-        return Config(**params)
-    if not isinstance(config, Config):
-        raise TypeError(f"config must be a dedup.Config, got {type(config).__name__}")
-    defaults = {**{f.name: f.default for f in dataclasses.fields(Config)}, **(defaults or {})}
-    changed = sorted(k for k, v in params.items() if v != defaults[k])
-    if changed:
-        raise ValueError(f"pass either config= or {changed}, not both")
-    return config
-
-
-def check_texts(texts: Iterable[Any], start: int = 0) -> list[str]:
-    """``texts`` as a list, each checked to be a ``str``; a single text or
-    bytes where a sequence of texts belongs is an error, not a sequence of
-    characters."""
-    if isinstance(texts, (str, bytes, bytearray)) or texts is None:
-        raise TypeError(
-            f"expected a sequence of texts, got {type(texts).__name__}: {_preview(texts)}; "
-            "pass a list such as [text]"
-        )
-    out = list(texts)
-    for i, t in enumerate(out):
-        if not isinstance(t, str):
-            raise TypeError(
-                f"text at position {start + i} is {type(t).__name__}, not str: {_preview(t)}"
-            )
-    return out
-
-
-def _preview(value: Any) -> str:
-    r = repr(value)
-    return r if len(r) <= 60 else r[:57] + "..."
 
 
 def _priority(texts: list[str], keep: str | Callable[[int], Any]) -> np.ndarray:
@@ -174,7 +134,7 @@ def find_duplicates(
     ranked = [texts[i] for i in order]
     sig = np.empty((n, cfg.num_perm), dtype=np.uint32)
     counts = np.zeros(n, dtype=np.int64)
-    for lo, hi in _batches(ranked):
+    for lo, hi in ranges(ranked, BATCH_DOCS, BATCH_CHARS):
         sig[lo:hi], counts[lo:hi] = signatures.compute(ranked[lo:hi], cfg)
     doc, other = candidate_pairs(sig, counts, cfg, filtered=cfg.verify == "exact")
     if cfg.verify == "exact":
@@ -184,18 +144,6 @@ def find_duplicates(
     best = best_matches(doc, other, sim, cfg.threshold)
     clusters, matches = build_clusters(n, order, best)
     return DedupResult(clusters, sorted(matches), matches, n, cfg)
-
-
-def _batches(texts: Sequence[str]) -> Iterator[tuple[int, int]]:
-    """Consecutive [lo, hi) ranges of at most BATCH_DOCS texts or ~BATCH_BYTES characters."""
-    lo, size = 0, 0
-    for i, t in enumerate(texts):
-        if i > lo and (i - lo >= BATCH_DOCS or size + len(t) > BATCH_BYTES):
-            yield lo, i
-            lo, size = i, 0
-        size += len(t)
-    if lo < len(texts):
-        yield lo, len(texts)
 
 
 def deduplicate(
@@ -244,30 +192,17 @@ def deduplicate(
         threshold, num_perm=num_perm, ngram=ngram, unit=unit, scheme=scheme, seed=seed, config=config
     )
     get = _text_getter(text)
-    batch: list[T] = []
-    texts: list[str] = []
-    size = 0
-    position = 0
-    for item in items:
-        t = get(item, position)
-        position += 1
-        batch.append(item)
-        texts.append(t)
-        size += len(t)
-        if len(batch) >= batch_size or size >= BATCH_BYTES:
-            yield from _flush(index, batch, texts)
-            batch, texts, size = [], [], 0
-    yield from _flush(index, batch, texts)
+    with_texts = ((item, get(item, position)) for position, item in enumerate(items))
+    for batch in batches(with_texts, batch_size, BATCH_CHARS, length=_text_length):
+        start = len(index)
+        found = index.add_many((start + i, t) for i, (_, t) in enumerate(batch))
+        for (item, _), match in zip(batch, found):
+            if match is None:
+                yield item
 
 
-def _flush(index: Any, batch: list[T], texts: list[str]) -> Iterator[T]:
-    if not batch:
-        return
-    start = len(index)
-    found = index.add_many(zip(range(start, start + len(texts)), texts))
-    for item, match in zip(batch, found):
-        if match is None:
-            yield item
+def _text_length(item_and_text: tuple[Any, str]) -> int:
+    return len(item_and_text[1])
 
 
 def _text_getter(text: str | Callable[[Any], str] | None) -> Callable[[Any, int], str]:
@@ -275,7 +210,7 @@ def _text_getter(text: str | Callable[[Any], str] | None) -> Callable[[Any, int]
         if not isinstance(value, str):
             how = "item" if text is None else f"text of item (via text={text!r})"
             raise TypeError(
-                f"{how} at position {position} is {type(value).__name__}, not str: {_preview(item)}"
+                f"{how} at position {position} is {type(value).__name__}, not str: {preview(item)}"
                 + ("; for records pass text='field' or a function" if text is None else "")
             )
         return value

@@ -11,11 +11,14 @@ from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
-from . import signatures
-from .clusters import best_matches, pairs_of, signature_similarity
+from ._engine import signatures
+from ._engine.buckets import BucketTable
+from ._engine.candidates import pairs_of
+from ._engine.checks import check_texts, make_config
+from ._engine.clusters import best_matches
+from ._engine.verify import signature_similarity
+from ._kernels.lsh import band_keys
 from .config import Config
-from .documents import check_texts, make_config
-from .lsh import BucketTable, _band_keys
 
 INT64 = 2**63
 
@@ -138,6 +141,7 @@ class Index:
         self._sig = np.empty((64 if store is None else 0, cfg.num_perm), dtype=np.uint32)
         self._table = BucketTable()
         self._removed: set[int] = set()
+        self._closed = False
 
     @classmethod
     def open(cls, path: str | os.PathLike) -> Index:
@@ -155,20 +159,28 @@ class Index:
         return self
 
     def close(self) -> None:
-        """Close the file of a persistent index (a no-op in memory). Closing
-        twice is fine; any other call after it is a ValueError."""
+        """Close the file of a persistent index; in memory, drop the
+        documents. Closing twice is fine; any other call after it, and
+        ``with index:``, is a ValueError."""
         with self._lock:
+            self._closed = True
             if self._store is not None:
                 self._store.close()
+            else:  # drop the signatures and buckets
+                self._keys, self._where, self._removed = [], {}, set()
+                self._sig, self._table = np.empty((0, self.config.num_perm), np.uint32), BucketTable()
+
+    def _check_open(self) -> None:
+        if self._store is not None and self._store.closed:
+            raise ValueError(f"index {self._store.path} is closed; open it again with dedup.Index.open(path)")
+        if self._closed:
+            raise ValueError("index in memory is closed; its documents were dropped: make a new dedup.Index()")
 
     @contextmanager
     def _using(self) -> Iterator[None]:
         """Hold the lock for one public operation, on an open index."""
         with self._lock:
-            if self._store is not None and self._store.closed:
-                raise ValueError(
-                    f"index {self._store.path} is closed; open it again with dedup.Index.open(path)"
-                )
+            self._check_open()
             yield
 
     @property
@@ -177,6 +189,7 @@ class Index:
         return self._store is not None and self._store.read_only
 
     def __enter__(self) -> Index:
+        self._check_open()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -188,14 +201,16 @@ class Index:
 
     def __contains__(self, key: object) -> bool:
         """Whether a document is in the index under ``key``."""
-        if not _valid_key(key):
-            return False
         with self._using():
+            if not _valid_key(key):
+                return False
             return key in self._store if self._store is not None else key in self._where
 
     def __repr__(self) -> str:
         if self._store is not None and self._store.closed:
             return f"Index(closed, path={str(self._store.path)!r})"
+        if self._closed:
+            return "Index(closed, in memory)"
         return f"Index({len(self)} documents, threshold={self.config.threshold})"
 
     @property
@@ -221,6 +236,7 @@ class Index:
         On a persistent index the batch is one transaction, so a crash
         leaves either all of it or none of it in the file.
         """
+        self._check_open()
         keys, texts = self._unzip(items)
         return self._run(keys, texts, insert=True)
 
@@ -232,6 +248,7 @@ class Index:
         Later near-copies of it are new again. Buckets keep pointing at the
         removed documents (skipped when met) until :meth:`compact`.
         """
+        self._check_open()
         check_key(key, "to remove")
         with self._using():
             if self._store is not None:
@@ -267,10 +284,10 @@ class Index:
         temporary file, then renamed). Returns the number of documents."""
         import json
 
-        from ._files import replacing
+        from ._engine.files import replacing, same_file
 
         with self._using():
-            if self._store is not None and _same_file(path, self._store.path):
+            if self._store is not None and same_file(path, self._store.path):
                 raise ValueError(
                     f"{path}: is this index's own file; export to another path (it would replace the index)"
                 )
@@ -300,18 +317,27 @@ class Index:
 
         path = Path(path)
         cfg = self.config
-        with self._using(), open(path, encoding="utf-8") as f:
+        fix = "pass a file written by Index.export_jsonl"
+        with self._using():
             if self._store is not None:
                 self._store.check_writable()
-            lineno = 1
             try:
+                f = open(path, "rb")  # noqa: SIM115 - closed below; decoded line by line
+            except FileNotFoundError:
+                raise FileNotFoundError(f"{path}: no such file; {fix}") from None
+            except IsADirectoryError:
+                raise IsADirectoryError(f"{path}: is a folder; {fix}") from None
+            except OSError as e:
+                raise OSError(e.errno, f"{path}: cannot be read ({e.strerror}); make it readable or {fix}") from None
+            with f:
+                header = _decode(f.readline(), f"{path}:1", fix)
                 try:
-                    head = json.loads(f.readline())
+                    head = json.loads(header)
                     stored = Config.from_dict(head["config"])
+                except RecursionError:
+                    raise ValueError(f"{path}:1: nested too deep; {fix}") from None
                 except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
-                    raise ValueError(
-                        f"{path}:1: not a dedup index export ({e}); pass a file written by Index.export_jsonl"
-                    ) from None
+                    raise ValueError(f"{path}:1: not a dedup index export ({e}); {fix}") from None
                 cfg.check_compatible(stored, str(path))
                 keys: list[Hashable] = []
                 sigs: list[list[int]] = []
@@ -319,10 +345,14 @@ class Index:
                 n = 0
                 txn = self._store.transaction(write=True) if self._store is not None else contextlib.nullcontext()
                 with txn:
-                    for lineno, line in enumerate(f, start=2):
-                        if not line.strip():
+                    for lineno, raw in enumerate(f, start=2):
+                        if not raw.strip():
                             continue
-                        key, sig = _parse_export_line(line, f"{path}:{lineno}", cfg.num_perm)
+                        where = f"{path}:{lineno}"
+                        try:
+                            key, sig = _parse_export_line(_decode(raw, where, fix), where, cfg.num_perm)
+                        except RecursionError:
+                            raise ValueError(f"{where}: nested too deep; {fix}") from None
                         keys.append(key)
                         sigs.append(sig)
                         lines.append(lineno)
@@ -330,8 +360,6 @@ class Index:
                             n += self._add_signatures(keys, sigs, lines, path)
                             keys, sigs, lines = [], [], []
                     n += self._add_signatures(keys, sigs, lines, path)  # in memory: all at once, all or nothing
-            except UnicodeDecodeError as e:
-                raise ValueError(f"{path}:{lineno + 1}: not UTF-8 text ({e.reason}); pass a file written by Index.export_jsonl") from None
         return n
 
     def _add_signatures(self, keys: list[Hashable], sigs: list[list[int]], lines: list[int], path: Path) -> int:
@@ -349,6 +377,7 @@ class Index:
 
     def query_many(self, texts: Iterable[str]) -> list[Match | None]:
         """:meth:`query` for each text."""
+        self._check_open()
         return self._run(None, check_texts(texts), insert=False)
 
     def _unzip(self, items: Iterable[tuple[Hashable, str]]) -> tuple[list[Hashable], list[str]]:
@@ -379,7 +408,7 @@ class Index:
         if insert:
             _check_repeats(keys or [], where)
         live = np.flatnonzero(counts > 0)
-        bandkeys = _band_keys(sig[live], cfg.bands, cfg.rows)
+        bandkeys = band_keys(sig[live], cfg.bands, cfg.rows)
         with self._using():
             if self._store is not None:
                 doc, other, sim, key_of = self._store.run(keys, sig, counts, bandkeys, live, insert, where)
@@ -433,11 +462,14 @@ def _check_repeats(keys: list[Hashable], where: Callable[[int], str]) -> None:
             raise ValueError(f"key {k!r:.80} {where(i)} repeats the key {where(j)}; each key is added once")
 
 
-def _same_file(a: str | os.PathLike, b: Path) -> bool:
+def _decode(raw: bytes, where: str, fix: str) -> str:
+    """One line of an export as text, or a ValueError naming it and the bad byte."""
     try:
-        return Path(a).resolve() == b.resolve() or (Path(a).exists() and os.path.samefile(a, b))
-    except OSError:
-        return False
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(
+            f"{where}: not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start} in the line); {fix}"
+        ) from None
 
 
 def _parse_export_line(line: str, where: str, num_perm: int) -> tuple[Hashable, list[int]]:

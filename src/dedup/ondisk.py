@@ -50,16 +50,19 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
-from numba import njit
 
-from . import signatures
-from ._columns import Column, _read_rows
-from ._files import remove_work_folder, work_folder
-from .clusters import _agreements, _prefilter_floor, best_matches, exact_similarity
+from ._engine import signatures
+from ._engine.candidates import prefilter_floor
+from ._engine.checks import check_texts
+from ._engine.clusters import best_matches
+from ._engine.columns import Column, read_rows
+from ._engine.files import remove_work_folder, work_folder
+from ._engine.scanner import Scanner
+from ._engine.verify import exact_similarity
+from ._kernels.lsh import band_keys
+from ._kernels.sets import agreements
+from ._kernels.unionfind import chain_roots
 from .config import Config
-from .documents import check_texts
-from .lsh import _band_keys
-from .shingling import Scanner
 
 PART_BITS = 6  # 64 partition files per level
 RECORD = np.dtype([("key", "<u8"), ("doc", "<i8")])
@@ -162,7 +165,7 @@ class OnDisk:
             self._text_end += int(scanner.ends[-1])
         live = np.flatnonzero(counts > 0)
         if len(live):
-            keys = _band_keys(sig[live], cfg.bands, cfg.rows)
+            keys = band_keys(sig[live], cfg.bands, cfg.rows)
             rec = np.empty(keys.size, dtype=RECORD)
             rec["key"] = keys.ravel()
             rec["doc"] = np.repeat(live + self.n, cfg.bands)
@@ -243,10 +246,10 @@ class OnDisk:
         k = cfg.num_perm
         doc, cand = edges["doc"], edges["cand"]
         rows = np.unique(np.concatenate([doc, cand]))
-        sig = _read_rows(fds[0], rows, k, np.uint32)
-        same = _agreements(sig, np.searchsorted(rows, doc), np.searchsorted(rows, cand))
+        sig = read_rows(fds[0], rows, k, np.uint32)
+        same = agreements(sig, np.searchsorted(rows, doc), np.searchsorted(rows, cand))
         if cfg.verify == "exact":
-            keep = same >= _prefilter_floor(cfg) * k  # the library's prefilter, the same comparison
+            keep = same >= prefilter_floor(cfg) * k  # the library's prefilter, the same comparison
             doc, cand = doc[keep], cand[keep]
             sim = self._exact(fds[1], doc, cand)
         else:
@@ -357,18 +360,6 @@ def _range_roots(lo: int, best: np.ndarray, roots: Column) -> np.ndarray:
     earlier = dup[best[dup] < lo]
     given = np.full(len(best), -1, dtype=np.int64)
     given[earlier] = roots.take(best[earlier])
-    return _chain_roots(lo, best, given)
+    return chain_roots(lo, best, given)
 
 
-@njit(cache=True)
-def _chain_roots(lo, best, given):
-    """Roots in document order: a duplicate takes its match's root (read from
-    ``given`` when the match is before ``lo``)."""
-    root = np.arange(lo, lo + best.shape[0])
-    for i in range(best.shape[0]):
-        b = best[i]
-        if b >= lo:
-            root[i] = root[b - lo]
-        elif b >= 0:
-            root[i] = given[i]
-    return root

@@ -7,10 +7,10 @@ import re
 from typing import Any
 
 import numpy as np
-from numba import njit
 
+from ._kernels.lsh import candidate_probability
+from ._kernels.sets import common_count
 from .config import Config
-from .lsh import candidate_probability
 
 _TOKEN = re.compile(r"\w+")
 
@@ -21,7 +21,7 @@ def _token_spans(text: str) -> list[tuple[int, int, str]]:
     Normalisation is per token here (for display); the shingles themselves
     follow :func:`dedup.shingling.shingles`.
     """
-    from .shingling import normalize
+    from ._kernels.shingling import normalize
 
     return [(m.start(), m.end(), normalize(m.group())) for m in _TOKEN.finditer(text)]
 
@@ -85,37 +85,23 @@ def explain(a: str, b: str, config: Config | None = None, shown: int = EXPLAIN_C
 
 def _hashes(text: str, cfg: Config) -> np.ndarray:
     """The sorted distinct shingle hashes of ``text`` (uint64), in a buffer of their own."""
-    from .clusters import hash_sets
-    from .shingling import Scanner
+    from ._engine.hashsets import hash_sets
+    from ._engine.scanner import Scanner
 
     flat, offs = hash_sets(Scanner([text]), cfg.ngram, cfg.unit, sort=True)
     return flat[offs[0] : offs[1]].copy()
-
-
-@njit(cache=True)
-def _common(a, b):
-    """How many values two sorted arrays of distinct values share."""
-    i = j = n = 0
-    while i < a.shape[0] and j < b.shape[0]:
-        if a[i] < b[j]:
-            i += 1
-        elif a[i] > b[j]:
-            j += 1
-        else:
-            n += 1
-            i += 1
-            j += 1
-    return n
 
 
 def _facts(ha: np.ndarray, hb: np.ndarray, cfg: Config) -> dict[str, Any]:
     """Exact Jaccard, signature estimate, shared bands and the run's verdict
     (``b`` dropped as a near-duplicate of ``a``) of two sorted hash sets,
     as :func:`dedup.find_duplicates` decides it on the two texts."""
-    from . import signatures
-    from .clusters import best_matches, candidate_pairs, signature_similarity
+    from ._engine import signatures
+    from ._engine.candidates import candidate_pairs
+    from ._engine.clusters import best_matches
+    from ._engine.verify import signature_similarity
 
-    shared = int(_common(ha, hb))
+    shared = int(common_count(ha, hb))
     union = len(ha) + len(hb) - shared
     jac = shared / union if union else 0.0
     offs = np.array([0, len(ha), len(ha) + len(hb)], dtype=np.int64)
@@ -172,7 +158,7 @@ def diff_html(a: str, b: str, words: int = DIFF_WORDS, chars: int = DIFF_CHARS) 
 def _window_spans(window: str, whole: bool, other: np.ndarray, n: int) -> list[tuple[int, int]]:
     """Spans of ``window`` (the start of a text; ``whole`` when it is all of
     it) covered by its word shingles whose hash is in ``other`` (sorted)."""
-    from .shingling import shingle_hash
+    from ._kernels.shingling import shingle_hash
 
     toks = _token_spans(window)
     words = [t for _, _, t in toks]

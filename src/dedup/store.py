@@ -36,8 +36,8 @@ from typing import NoReturn
 
 import numpy as np
 
+from ._engine.buckets import BucketTable
 from .config import FORMAT_VERSION, Config
-from .lsh import BucketTable
 
 FORMAT = "dedup-index"
 CHUNK = 500  # SQLite host parameters per statement
@@ -57,6 +57,13 @@ class SqliteStore:
         self._dirty = False  # the buckets took rows of the open transaction
         if self.path.is_dir():
             raise IsADirectoryError(f"{self.path}: is a folder; pass the path of an index file")
+        folder = self.path.absolute().parent
+        if not folder.is_dir():
+            if folder.exists():
+                raise NotADirectoryError(f"{self.path}: {folder} is a file, not a folder; pass a path in a folder")
+            raise FileNotFoundError(
+                f"{self.path}: the folder {folder} does not exist; create it (mkdir -p) or pass a path in an existing folder"
+            )
         existed = self.path.exists()
         stored = self._probe() if existed and self.path.stat().st_size > 0 else None
         if stored is not None and not adopt:
@@ -109,28 +116,42 @@ class SqliteStore:
             if not tables:
                 return None
             if "meta" not in tables:
-                raise ValueError(
-                    f"{self.path}: an SQLite database, but not a dedup index (tables {sorted(tables)}); "
-                    "it was left as it is. Pass the path of an index file, or a new path to create one"
-                )
-            return self._stored_config(con)
+                self._foreign(f"tables {sorted(tables)}")
+            self._check_columns(con, tables, "meta", ["name", "value"])
+            stored = self._stored_config(con)
+            self._check_columns(con, tables, "docs", ["id", "key", "sig"])
+            return stored
         except sqlite3.DatabaseError as e:
             self._fail(e)
         finally:
             if con is not None:
                 con.close()
 
+    def _check_columns(self, con: sqlite3.Connection, tables: set[str], table: str, want: list[str]) -> None:
+        columns = [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
+        if table in tables and not set(want) <= set(columns):
+            self._foreign(
+                f"tables {sorted(tables)}; table {table} has columns {columns}, "
+                f"expected {', '.join(want[:-1])} and {want[-1]}"
+            )
+
     def _stored_config(self, con: sqlite3.Connection) -> Config:
         try:
             meta = dict(con.execute("SELECT name, value FROM meta"))
-            if meta.get("format") != FORMAT:
-                raise ValueError(
-                    f"{self.path}: not a dedup index (its meta table has format {meta.get('format')!r}, "
-                    f"expected {FORMAT!r}); it was left as it is"
-                )
+            if "format" not in meta:
+                names = sorted(str(k) for k in meta)
+                self._foreign(f"its meta table has no 'format' row; names found: {names[:10]}")
+            if meta["format"] != FORMAT:
+                self._foreign(f"its meta table has format {meta['format']!r:.60}, expected {FORMAT!r}")
             return Config.from_dict(json.loads(meta["config"]))
         except (KeyError, TypeError, json.JSONDecodeError) as e:
             raise ValueError(f"{self.path}: damaged dedup index (meta: {e!r}); it was left as it is") from None
+
+    def _foreign(self, found: str) -> NoReturn:
+        raise ValueError(
+            f"{self.path}: an SQLite database, but not a dedup index ({found}); "
+            "it was left as it is. Pass the path of an index file, or a new path to create one"
+        )
 
     def _connect(self, config: Config, adopt: bool) -> Config:
         try:
@@ -336,7 +357,7 @@ class SqliteStore:
         row added since the last call has an id above ``self.seen``; a row
         removed since is found missing when it turns up as a candidate.
         """
-        from .lsh import _band_keys
+        from ._kernels.lsh import band_keys
 
         while True:
             rows = self._con.execute(
@@ -348,7 +369,7 @@ class SqliteStore:
             if live:
                 ids = np.array([i for i, _ in live], dtype=np.int64)
                 sig = np.frombuffer(b"".join(s for _, s in live), dtype=np.uint32).reshape(len(live), -1)
-                self.table.candidates(_band_keys(sig, self.config.bands, self.config.rows), ids, insert=True)
+                self.table.candidates(band_keys(sig, self.config.bands, self.config.rows), ids, insert=True)
             self.seen = rows[-1][0]
 
     def _next_id(self) -> int:
@@ -368,7 +389,8 @@ class SqliteStore:
             return self._batch(keys, sig, counts, bandkeys, live, insert, where)
 
     def _batch(self, keys, sig, counts, bandkeys, live, insert, where):
-        from .clusters import pairs_of, signature_similarity
+        from ._engine.candidates import pairs_of
+        from ._engine.verify import signature_similarity
 
         start = 0
         if insert:

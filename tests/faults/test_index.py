@@ -1,6 +1,7 @@
 """Faults of the index: shared by processes and threads, killed, closed, fed bad
 keys and bad files, given files it must not change or cannot write."""
 
+import hashlib
 import json
 import os
 import random
@@ -208,6 +209,95 @@ def test_foreign_sqlite_file_is_refused_and_left_byte_for_byte(tmp_path, wal):
         assert open_fds_to(path) == []  # the connection was closed
 
 
+def sha256(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+FOREIGN_META = [
+    (
+        "CREATE TABLE meta (a, b)",
+        [],
+        (
+            r"notes.db: an SQLite database, but not a dedup index \(tables \['docs', 'meta'\]; "
+            r"table meta has columns \['a', 'b'\], expected name and value\); it was left as it is\. Pass the path of an index file"
+        ),
+    ),
+    (
+        "CREATE TABLE meta (name TEXT, value TEXT)",
+        [("owner", "me"), ("version", "3")],
+        (
+            r"notes.db: an SQLite database, but not a dedup index \(its meta table has no 'format' row; "
+            r"names found: \['owner', 'version'\]\); it was left as it is\. Pass the path of an index file"
+        ),
+    ),
+    (
+        "CREATE TABLE meta (name TEXT, value TEXT)",
+        [("format", "notes-app")],
+        (
+            r"notes.db: an SQLite database, but not a dedup index \(its meta table has format 'notes-app', "
+            r"expected 'dedup-index'\); it was left as it is\. Pass the path of an index file"
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("wal", [False, True])
+@pytest.mark.parametrize(("meta", "rows", "message"), FOREIGN_META, ids=["columns", "names", "format"])
+def test_foreign_sqlite_file_with_meta_and_docs_tables_is_refused_and_left_byte_for_byte(tmp_path, wal, meta, rows, message):
+    path = tmp_path / "notes.db"
+    con = sqlite3.connect(path, isolation_level=None)
+    if wal:
+        con.execute("PRAGMA journal_mode=WAL")
+    con.execute(meta)
+    con.executemany("INSERT INTO meta VALUES (?, ?)", rows)
+    con.execute("CREATE TABLE docs (title, body)")
+    con.execute("INSERT INTO docs VALUES ('a', 'mine')")
+    con.close()
+    before = sha256(path)
+    for make in (lambda: dedup.Index(path=path), lambda: dedup.Index.open(path)):
+        with pytest.raises(ValueError, match=message) as e:
+            make()
+        assert "\n" not in str(e.value) and "no such column" not in str(e.value)
+        assert sha256(path) == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.db"]  # no -wal, no -shm
+        assert open_fds_to(path) == []
+
+
+def test_index_meta_with_a_foreign_docs_table_is_refused_and_left_byte_for_byte(tmp_path):
+    path = tmp_path / "notes.db"
+    with dedup.Index(path=path) as index:
+        index.add("a", page(1))
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("DROP TABLE docs")
+    con.execute("CREATE TABLE docs (title, body)")
+    con.close()
+    for side in ("-wal", "-shm"):
+        assert not (tmp_path / f"notes.db{side}").exists()
+    before = sha256(path)
+    for make in (lambda: dedup.Index(path=path), lambda: dedup.Index.open(path)):
+        with pytest.raises(
+            ValueError,
+            match=r"notes.db: an SQLite database, but not a dedup index \(tables \['docs', 'meta'\]; "
+            r"table docs has columns \['title', 'body'\], expected id, key and sig\); it was left as it is",
+        ):
+            make()
+        assert sha256(path) == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.db"]
+
+
+def test_index_in_a_missing_folder_names_the_folder(tmp_path):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"^.*nonexist/x.db: the folder .*nonexist does not exist; create it \(mkdir -p\) or pass a path in an existing folder$",
+    ):
+        dedup.Index(path=tmp_path / "nonexist" / "x.db")
+    (tmp_path / "file").write_text("mine")
+    with pytest.raises(NotADirectoryError, match=r"file/x.db: .*file is a file, not a folder; pass a path in a folder"):
+        dedup.Index(path=tmp_path / "file" / "x.db")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+    assert (tmp_path / "file").read_text() == "mine"
+
+
 def test_text_file_is_refused_and_left_alone(tmp_path):
     path = tmp_path / "urls.txt"
     path.write_text("https://a.example/1\nhttps://a.example/2\n" * 100)
@@ -295,6 +385,45 @@ def test_use_after_close_is_a_clear_error(tmp_path):
     assert not (tmp_path / "out.jsonl").exists()
 
 
+def test_in_memory_index_after_close_is_a_clear_error(tmp_path):
+    export = tmp_path / "export.jsonl"
+    with dedup.Index() as other:
+        other.add("x", page(5))
+        other.export_jsonl(export)
+    index = dedup.Index()
+    index.add("a", page(1))
+    index.close()
+    index.close()  # twice is fine
+    for call in (
+        lambda: index.add("b", page(2)),
+        lambda: index.add_many([("b", page(2))]),
+        lambda: index.query(page(1)),
+        lambda: index.query_many([page(1)]),
+        lambda: len(index),
+        lambda: "a" in index,
+        lambda: index.remove("a"),
+        lambda: index.compact(),
+        lambda: index.stats(),
+        lambda: index.nbytes,
+        lambda: index.export_jsonl(tmp_path / "out.jsonl"),
+        lambda: index.import_jsonl(export),
+    ):
+        with pytest.raises(ValueError, match=r"^index in memory is closed; its documents were dropped: make a new dedup.Index\(\)$"):
+            call()
+    assert repr(index) == "Index(closed, in memory)"
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.parametrize("persistent", [False, True])
+def test_with_on_a_closed_index_is_a_clear_error(tmp_path, persistent):
+    index = dedup.Index(path=tmp_path / "index.db" if persistent else None)
+    index.close()
+    entered = False
+    with pytest.raises(ValueError, match=r"^index .* is closed; "), index:
+        entered = True
+    assert not entered
+
+
 # ------------------------------------------------------------------- import
 
 
@@ -345,6 +474,62 @@ def test_import_of_a_good_file_still_works(tmp_path):
         assert index.import_jsonl(tmp_path / "export.jsonl", batch_size=7) == 30
         assert index.query(page(29)).key == "k29"
     assert len(lines) == 31
+
+
+@pytest.mark.parametrize("persistent", [False, True])
+def test_import_names_the_line_and_byte_of_invalid_utf8(tmp_path, persistent):
+    lines = [line.encode() for line in export_of(tmp_path, n=30)]
+    lines[20] = lines[20].replace(b'"k19"', b'"caf\xe9"')
+    bad = tmp_path / "export.jsonl"
+    bad.write_bytes(b"\n".join(lines) + b"\n")
+    with dedup.Index(path=tmp_path / "index.db" if persistent else None) as index:
+        with pytest.raises(
+            ValueError,
+            match=r"^.*export.jsonl:21: not UTF-8 text \(byte 0xe9 at offset 12 in the line\); "
+            r"pass a file written by Index.export_jsonl$",
+        ):
+            index.import_jsonl(bad, batch_size=7)
+        assert len(index) == 0
+
+
+@pytest.mark.parametrize("persistent", [False, True])
+def test_import_of_a_missing_file_or_a_folder_is_a_clear_error(tmp_path, persistent):
+    with dedup.Index(path=tmp_path / "index.db" if persistent else None) as index:
+        with pytest.raises(
+            FileNotFoundError,
+            match=r"^.*missing.jsonl: no such file; pass a file written by Index.export_jsonl$",
+        ):
+            index.import_jsonl(tmp_path / "missing.jsonl")
+        with pytest.raises(
+            IsADirectoryError,
+            match=r"^.*: is a folder; pass a file written by Index.export_jsonl$",
+        ):
+            index.import_jsonl(tmp_path)
+        assert len(index) == 0
+
+
+@pytest.mark.parametrize("persistent", [False, True])
+@pytest.mark.parametrize("where", ["header", "line"])
+def test_import_of_a_deeply_nested_line_names_the_line(tmp_path, persistent, where):
+    lines = export_of(tmp_path, n=30)
+    nested = "[" * 100_000 + "]" * 100_000
+    if where == "header":
+        lines[0] = '{"format": "dedup-index-jsonl", "config": ' + nested + "}"
+        n = 1
+    else:
+        lines[25] = '{"key": "k24", "signature": ' + nested + "}"
+        n = 26
+    bad = tmp_path / "export.jsonl"
+    bad.write_text("\n".join(lines) + "\n")
+    with dedup.Index(path=tmp_path / "index.db" if persistent else None) as index:
+        index.add("mine", page(100))
+        with pytest.raises(ValueError, match=rf"^.*export.jsonl:{n}: nested too deep; pass a file written by Index.export_jsonl$"):
+            index.import_jsonl(bad, batch_size=7)
+        assert len(index) == 1 and index.query(page(0)) is None  # nothing imported
+        assert index.add("next", page(0)) is None
+    if persistent:
+        with dedup.Index.open(tmp_path / "index.db") as index:
+            assert len(index) == 2
 
 
 # ------------------------------------------------------------- permissions

@@ -1,1 +1,1 @@
-"""Optional integrations (each needs its extra: ``pip install 'dedup[scrapy]'``)."""
+"""Optional integrations (each needs its extra: ``pip install 'dedup-text[scrapy]'``)."""

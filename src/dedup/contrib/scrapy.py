@@ -27,7 +27,7 @@ try:
     from scrapy.exceptions import DropItem, NotConfigured
 except ImportError as e:  # pragma: no cover - exercised without scrapy installed
     raise ImportError(
-        "dedup.contrib.scrapy needs Scrapy: pip install 'dedup[scrapy]'"
+        "dedup.contrib.scrapy needs Scrapy: pip install 'dedup-text[scrapy]'"
     ) from e
 
 from ..index import Index

@@ -1,8 +1,9 @@
-"""64-bit hash primitives, each twice: a numba kernel and a plain-Python spec.
+"""64-bit hash primitives and every hash constant, each primitive twice: a
+plain-Python spec (``fmix64``) and its numba kernel (``fmix64_nb``).
 
 The Python versions use Python ints masked to 64 bits and are the reference
-the kernels are tested against (``tests/test_hash.py``), so a silent uint64
-overflow or a signed/unsigned mix-up in a kernel shows up as a mismatch.
+the kernels are tested against (``tests/test_shingling.py``), so a silent
+uint64 overflow or a signed/unsigned mix-up in a kernel shows up as a mismatch.
 """
 
 from __future__ import annotations
@@ -20,11 +21,20 @@ P5 = 0x27D4EB2F165667C5
 
 BASE = P1  # odd, so multiplying by it is a bijection modulo 2**64
 
+# MurmurHash3's fmix64 multipliers; GOLDEN is 2**64 / phi, odd (a bijection too).
+M1 = 0xFF51AFD7ED558CCD
+M2 = 0xC4CEB9FE1A85EC53
+GOLDEN = 0x9E3779B97F4A7C15
+
+# FNV-1a (64-bit): the unit hash of words and characters.
+FNV_OFFSET = 0xCBF29CE484222325
+FNV_PRIME = 0x100000001B3
+
 _P1 = uint64(P1)
 _P2 = uint64(P2)
 _P5 = uint64(P5)
-_M1 = uint64(0xFF51AFD7ED558CCD)
-_M2 = uint64(0xC4CEB9FE1A85EC53)
+_M1 = uint64(M1)
+_M2 = uint64(M2)
 
 
 # ---------------------------------------------------------------- reference
@@ -37,9 +47,9 @@ def rotl(x: int, r: int) -> int:
 def fmix64(x: int) -> int:
     """MurmurHash3's 64-bit finaliser (a bijection on 64-bit ints)."""
     x ^= x >> 33
-    x = (x * 0xFF51AFD7ED558CCD) & MASK64
+    x = (x * M1) & MASK64
     x ^= x >> 33
-    x = (x * 0xC4CEB9FE1A85EC53) & MASK64
+    x = (x * M2) & MASK64
     return x ^ (x >> 33)
 
 
@@ -58,12 +68,12 @@ def combine(values) -> int:
 
 
 @njit(cache=True, inline="always")
-def _rotl(x, r):
+def rotl_nb(x, r):
     return (x << uint64(r)) | (x >> uint64(64 - r))
 
 
 @njit(cache=True, inline="always")
-def _fmix64(x):
+def fmix64_nb(x):
     x ^= x >> uint64(33)
     x *= _M1
     x ^= x >> uint64(33)
@@ -72,5 +82,5 @@ def _fmix64(x):
 
 
 @njit(cache=True, inline="always")
-def _round(acc, value):
-    return _rotl(acc + value * _P2, 31) * _P1
+def round_nb(acc, value):
+    return rotl_nb(acc + value * _P2, 31) * _P1

@@ -14,7 +14,7 @@ punctuation, CJK, Cyrillic, Greek, Arabic) is all safe; a document with an
 unsafe code point (decomposed accents, Hangul jamo, some Indic vowel signs)
 is normalised by CPython instead, with the same result.
 
-Tables (built once per Unicode version, about 1 s, cached on disk):
+Tables (:func:`build`, about 1 s; cached on disk by :mod:`dedup._engine.tables`):
     flags[cp]: bit 0 = ``\\w`` matches cp, bit 1 = cp maps to something else,
                bit 2 = cp is unsafe, bit 3 = ``\\d`` matches cp
     offset[cp], length[cp]: where ``NFKC(cp).casefold()`` lies in ``data``
@@ -22,25 +22,13 @@ Tables (built once per Unicode version, about 1 s, cached on disk):
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
-from pathlib import Path
 
 import numpy as np
 
-from ._files import replacing
-
 WORD, MAPPED, UNSAFE, DIGIT = 1, 2, 4, 8
-TABLE_VERSION = 2
-_TABLES: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("DEDUP_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "dedup"
-    )
-    return Path(base)
+TABLE_VERSION = 2  # bump when build() changes: the disk cache (dedup._engine.tables) is keyed on it
 
 
 def build() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -75,25 +63,3 @@ def build() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
             length[cp] = len(folded)
             data.extend(map(ord, folded))
     return flags, offset, length, np.array(data, dtype=np.uint32)
-
-
-def tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(flags, offset, length, data) for this Python's Unicode database."""
-    global _TABLES
-    if _TABLES is not None:
-        return _TABLES
-    path = cache_dir() / f"unicode-{unicodedata.unidata_version}-v{TABLE_VERSION}.npz"
-    try:
-        with np.load(path) as z:
-            _TABLES = (z["flags"], z["offset"], z["length"], z["data"])
-            return _TABLES
-    except (OSError, KeyError, ValueError):
-        pass
-    _TABLES = build()
-    try:
-        with replacing(path) as tmp, open(tmp, "wb") as f:
-            flags, offset, length, data = _TABLES
-            np.savez_compressed(f, flags=flags, offset=offset, length=length, data=data)
-    except OSError:  # a read-only home is fine: the tables are rebuilt next time
-        pass
-    return _TABLES

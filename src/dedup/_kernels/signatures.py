@@ -30,13 +30,26 @@ an identity ``hashfunc`` gives identical signatures.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit, uint64
 
-from ._hash import MASK64, P1, P2, _fmix64, fmix64
-from .config import Config
-from .shingling import _DONE, _UNSAFE, ROOM, STATE_SIZE, Scanner, _fill, _item_chars, _ring, _start, _unit_table
+from .hashing import GOLDEN, M1, MASK64, P1, P2, fmix64, fmix64_nb
+from .shingling import (
+    ROOM,
+    S_DONE,
+    S_UNSAFE,
+    STATE_SIZE,
+    fill_hashes,
+    item_char_hashes,
+    new_ring,
+    reset_state,
+    unit_table,
+)
+
+if TYPE_CHECKING:  # the specs take a Config; kernels never import it
+    from ..config import Config
 
 EMPTY = 0xFFFFFFFF  # a bin no shingle reached (all bins of an empty document)
 ROUNDS = 8
@@ -44,9 +57,8 @@ MASK28 = (1 << 28) - 1
 MERSENNE = (1 << 61) - 1
 CHUNK = 4096  # shingle hashes buffered per document before streaming
 
-THROW_MUL = 0xFF51AFD7ED558CCD
+THROW_MUL = M1
 
-_SCHEME_ID = {"fss": 0, "datasketch": 1, "datasketch-legacy": 2}
 
 
 # ---------------------------------------------------------------- reference
@@ -128,7 +140,7 @@ def reference_signature(hashes: Iterable[int], config: Config) -> list[int]:
 
 
 @njit(cache=True, inline="always")
-def _throw_hash(h, rs):
+def throw_hash_nb(h, rs):
     x = (h ^ rs) * uint64(THROW_MUL)
     return x ^ (x >> uint64(29))
 
@@ -138,7 +150,7 @@ def _fss_round(hashes, cnt, r, rs, k, sig, filled):
     """One round over ``hashes[:cnt]``; returns how many bins hold a value.
     Branch-free: whether a bin improves is unpredictable early in a round."""
     for t in range(cnt):
-        x = _throw_hash(hashes[t], rs)
+        x = throw_hash_nb(hashes[t], rs)
         j = ((x >> uint64(32)) * uint64(k)) >> uint64(32)
         old = sig[j]
         filled += old == np.uint32(EMPTY)
@@ -149,7 +161,7 @@ def _fss_round(hashes, cnt, r, rs, k, sig, filled):
 @njit(cache=True, inline="always")
 def _fss_fallback(hashes, cnt, bs, j, sig):
     for t in range(cnt):
-        v = np.uint32((uint64(ROUNDS) << uint64(28)) | (_fmix64(hashes[t] ^ bs[j]) & uint64(MASK28)))
+        v = np.uint32((uint64(ROUNDS) << uint64(28)) | (fmix64_nb(hashes[t] ^ bs[j]) & uint64(MASK28)))
         if v < sig[j]:
             sig[j] = v
 
@@ -178,46 +190,46 @@ def _perm_update(hashes, cnt, scheme, a, b, sig):
 
 
 @njit(cache=True)
-def _seeds(seed, k):
+def seeds_nb(seed, k):
     """The per-round seeds and the per-bin fallback seeds (see round_seed, bin_seed)."""
     rs = np.empty(ROUNDS, dtype=np.uint64)
     for r in range(ROUNDS):
-        rs[r] = _fmix64(uint64(seed) * uint64(P1) + uint64(r + 1))
+        rs[r] = fmix64_nb(uint64(seed) * uint64(P1) + uint64(r + 1))
     bs = np.empty(k, dtype=np.uint64)
     for j in range(k):
-        bs[j] = _fmix64(uint64(seed) * uint64(P2) + uint64(j + 1))
+        bs[j] = fmix64_nb(uint64(seed) * uint64(P2) + uint64(j + 1))
     return rs, bs
 
 
 @njit(cache=True)
-def _signatures(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mode, scheme, seed, a, b, sig, counts):
+def signatures_nb(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mode, scheme, seed, a, b, sig, counts):
     """Fill ``sig[d]`` and ``counts[d]`` (shingles emitted, repeats included; -1
     for a document that needs CPython's normalisation) per document."""
     k = sig.shape[1]
-    rs, bs = _seeds(seed, k)
+    rs, bs = seeds_nb(seed, k)
     st = np.zeros(STATE_SIZE, dtype=np.int64)
-    ring = _ring(n)
+    ring = new_ring(n)
     chunk = np.empty(CHUNK, dtype=np.uint64)
     for d in range(starts.shape[0]):
         row = sig[d]
         row[:] = np.uint32(EMPTY)
         start, end = starts[d], ends[d]
-        _start(st, start)
+        reset_state(st, start)
         total = 0
         filled = 0
         cnt = 0
         first = True
         # Round 0 (or the whole min-hash for the datasketch schemes), streamed.
-        while st[_DONE] == 0:
-            cnt = _fill(buf, end, flags, moff, mlen, mdata, amap, raw, n, char_mode, st, ring, chunk)
+        while st[S_DONE] == 0:
+            cnt = fill_hashes(buf, end, flags, moff, mlen, mdata, amap, raw, n, char_mode, st, ring, chunk)
             total += cnt
             if scheme == 0:
                 filled = _fss_round(chunk, cnt, 0, rs[0], k, row, filled)
             else:
                 _perm_update(chunk, cnt, scheme, a, b, row)
-            if st[_DONE] == 0:
+            if st[S_DONE] == 0:
                 first = False
-        if st[_UNSAFE] == 1:
+        if st[S_UNSAFE] == 1:
             counts[d] = -1
             continue
         counts[d] = total
@@ -228,9 +240,9 @@ def _signatures(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_
             if first:
                 filled = _fss_round(chunk, cnt, r, rs[r], k, row, filled)
             else:
-                _start(st, start)
-                while st[_DONE] == 0:
-                    c = _fill(buf, end, flags, moff, mlen, mdata, amap, raw, n, char_mode, st, ring, chunk)
+                reset_state(st, start)
+                while st[S_DONE] == 0:
+                    c = fill_hashes(buf, end, flags, moff, mlen, mdata, amap, raw, n, char_mode, st, ring, chunk)
                     filled = _fss_round(chunk, c, r, rs[r], k, row, filled)
             if filled == k:
                 break
@@ -242,14 +254,14 @@ def _signatures(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_
             if first:
                 _fss_fallback(chunk, cnt, bs, j, row)
             else:
-                _start(st, start)
-                while st[_DONE] == 0:
-                    c = _fill(buf, end, flags, moff, mlen, mdata, amap, raw, n, char_mode, st, ring, chunk)
+                reset_state(st, start)
+                while st[S_DONE] == 0:
+                    c = fill_hashes(buf, end, flags, moff, mlen, mdata, amap, raw, n, char_mode, st, ring, chunk)
                     _fss_fallback(chunk, c, bs, j, row)
 
 
 @njit(cache=True, inline="always")
-def _row_signature(hashes, cnt, scheme, rs, bs, a, b, row):
+def row_signature(hashes, cnt, scheme, rs, bs, a, b, row):
     """Fill ``row`` (all EMPTY) with the signature of ``hashes[:cnt]``, held in memory."""
     if cnt == 0:
         return
@@ -268,22 +280,21 @@ def _row_signature(hashes, cnt, scheme, rs, bs, a, b, row):
 
 
 @njit(cache=True)
-def _signatures_of_hashes(flat, offs, scheme, seed, a, b, sig):
+def signatures_of_hashes(flat, offs, scheme, seed, a, b, sig):
     """Signatures of items whose shingle hashes are already in memory
     (``flat[offs[d]:offs[d + 1]]``, repeats allowed): same result as
-    :func:`_signatures` on their texts."""
+    :func:`signatures_nb` on their texts."""
     k = sig.shape[1]
-    rs, bs = _seeds(seed, k)
+    rs, bs = seeds_nb(seed, k)
     for d in range(offs.shape[0] - 1):
         row = sig[d]
         row[:] = np.uint32(EMPTY)
         seg = flat[offs[d] : offs[d + 1]]
-        _row_signature(seg, seg.shape[0], scheme, rs, bs, a, b, row)
+        row_signature(seg, seg.shape[0], scheme, rs, bs, a, b, row)
 
 
-KEY_MUL1 = 0x9E3779B97F4A7C15
-KEY_MUL2 = 0xC2B2AE3D27D4EB4F
-LONG_ITEM = 1 << 18  # bytes: longer items are sketched by the streaming kernel
+KEY_MUL1 = GOLDEN
+KEY_MUL2 = P2
 OK, UNSAFE_ITEM, LONG = 0, 1, 2
 
 
@@ -299,17 +310,17 @@ def reference_content_key(hashes: Sequence[int]) -> tuple[int, int]:
 
 
 @njit(cache=True)
-def _sketches(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mode, scheme, seed, a, b, limit,
+def sketches(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mode, scheme, seed, a, b, limit,
               sig, counts, keys, status):
     """Signatures, shingle counts and content keys of many short items, each
     hashed once into a scratch buffer that stays in cache. Items longer than
     ``limit`` bytes (status LONG) or needing CPython's normalisation
     (UNSAFE_ITEM) are left for the caller."""
     k = sig.shape[1]
-    rs, bs = _seeds(seed, k)
+    rs, bs = seeds_nb(seed, k)
     scratch = np.empty(2 * limit + 4 * ROOM, dtype=np.uint64)
-    ring = _ring(n)
-    uval = _unit_table(amap)
+    ring = new_ring(n)
+    uval = unit_table(amap)
     st = np.zeros(STATE_SIZE, dtype=np.int64)
     for d in range(starts.shape[0]):
         start, end = starts[d], ends[d]
@@ -317,16 +328,16 @@ def _sketches(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mo
             status[d] = LONG
             continue
         if char_mode:
-            cnt, ok = _item_chars(buf, start, end, flags, moff, mlen, mdata, uval, raw, n, ring, scratch, 0, 0)
+            cnt, ok = item_char_hashes(buf, start, end, flags, moff, mlen, mdata, uval, raw, n, ring, scratch, 0, 0)
         else:
-            _start(st, start)
+            reset_state(st, start)
             cnt = 0
-            while st[_DONE] == 0 and scratch.shape[0] - cnt >= 2 * ROOM:
-                cnt += _fill(buf, end, flags, moff, mlen, mdata, amap, raw, n, char_mode, st, ring, scratch[cnt:])
-            if st[_DONE] == 0:  # no room left (expansions): stream it
+            while st[S_DONE] == 0 and scratch.shape[0] - cnt >= 2 * ROOM:
+                cnt += fill_hashes(buf, end, flags, moff, mlen, mdata, amap, raw, n, char_mode, st, ring, scratch[cnt:])
+            if st[S_DONE] == 0:  # no room left (expansions): stream it
                 status[d] = LONG
                 continue
-            ok = st[_UNSAFE] == 0
+            ok = st[S_UNSAFE] == 0
         if not ok:
             status[d] = UNSAFE_ITEM
             continue
@@ -337,71 +348,10 @@ def _sketches(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mo
             h = scratch[t]
             k1 = (k1 ^ h) * uint64(KEY_MUL1)
             k2 = (k2 + h) * uint64(KEY_MUL2)
-        keys[d, 0] = _fmix64(k1 ^ uint64(cnt))
-        keys[d, 1] = _fmix64(k2)
+        keys[d, 0] = fmix64_nb(k1 ^ uint64(cnt))
+        keys[d, 1] = fmix64_nb(k2)
         row = sig[d]
         row[:] = np.uint32(EMPTY)
-        _row_signature(scratch, cnt, scheme, rs, bs, a, b, row)
+        row_signature(scratch, cnt, scheme, rs, bs, a, b, row)
 
 
-def sketch(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Signatures, shingle counts and content keys of the items of ``scanner``.
-
-    Returns (sig, counts, keys, keyed): ``keys[i]`` is
-    :func:`reference_content_key` of item i's shingle hashes where
-    ``keyed[i]`` (items past LONG_ITEM bytes are streamed and not keyed).
-    Same signatures and counts as :func:`compute_scanned`.
-    """
-    m, k = len(scanner), config.num_perm
-    sig = np.empty((m, k), dtype=np.uint32)
-    counts = np.zeros(m, dtype=np.int64)
-    keys = np.zeros((m, 2), dtype=np.uint64)
-    status = np.zeros(m, dtype=np.int8)
-    if not m:
-        return sig, counts, keys, np.zeros(0, dtype=bool)
-    a, b = permutations(config)
-    _sketches(*scanner.args(), config.ngram, config.unit == "char", _SCHEME_ID[config.scheme], config.seed, a, b,
-              LONG_ITEM, sig, counts, keys, status)
-    keyed = status == OK
-    long = np.flatnonzero(status == LONG)
-    if len(long):
-        sig[long], counts[long] = compute_scanned(scanner.take(long), config)
-    redo = np.flatnonzero(status == UNSAFE_ITEM)
-    if len(redo):
-        sig[redo], counts[redo], keys[redo], keyed[redo] = sketch(scanner.normalized(redo), config)
-    return sig, counts, keys, keyed
-
-
-def from_hashes(flat: np.ndarray, offs: np.ndarray, config: Config) -> np.ndarray:
-    """Signatures of items given as concatenated shingle hashes with offsets."""
-    sig = np.empty((len(offs) - 1, config.num_perm), dtype=np.uint32)
-    a, b = permutations(config)
-    _signatures_of_hashes(flat, offs, _SCHEME_ID[config.scheme], config.seed, a, b, sig)
-    return sig
-
-
-def compute(texts: Sequence[str], config: Config) -> tuple[np.ndarray, np.ndarray]:
-    """Signatures (uint32[len(texts), num_perm]) and shingle counts of ``texts``.
-
-    ``texts`` must already be checked to be strings. A document without
-    shingles has count 0 and a signature of ``EMPTY`` values.
-    """
-    return compute_scanned(Scanner(texts), config)
-
-
-def compute_scanned(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`compute` for the items of a :class:`Scanner`."""
-    n = len(scanner)
-    sig = np.empty((n, config.num_perm), dtype=np.uint32)
-    counts = np.zeros(n, dtype=np.int64)
-    if not n:
-        return sig, counts
-    a, b = permutations(config)
-    params = (config.ngram, config.unit == "char", _SCHEME_ID[config.scheme], config.seed, a, b)
-    _signatures(*scanner.args(), *params, sig, counts)
-    redo = np.flatnonzero(counts < 0)
-    if len(redo):
-        sub_sig, sub_counts = sig[redo], counts[redo]
-        _signatures(*scanner.normalized(redo).args(), *params, sub_sig, sub_counts)
-        sig[redo], counts[redo] = sub_sig, sub_counts
-    return sig, counts

@@ -52,7 +52,7 @@ class Column:
         uniq, inverse = np.unique(np.asarray(rows, dtype=np.int64), return_inverse=True)
         if not len(uniq):
             return np.zeros(0, np.int64)
-        return _read_rows(self._f.fileno(), uniq, 1, np.int64)[:, 0][inverse]
+        return read_rows(self._f.fileno(), uniq, 1, np.int64)[:, 0][inverse]
 
     def chunks(self):
         """(first position, values) of each chunk, in order."""
@@ -65,7 +65,7 @@ class Column:
         self._f.close()
 
 
-def _read_rows(fd: int, rows: np.ndarray, k: int, dtype) -> np.ndarray:
+def read_rows(fd: int, rows: np.ndarray, k: int, dtype) -> np.ndarray:
     """Rows ``rows`` (sorted, unique) of a file of ``k`` values of ``dtype``
     per row, read by runs of consecutive rows (``pread``: no mapping, so no
     resident pages)."""

@@ -3,10 +3,10 @@
 The spec is two regular expressions and a normalisation, in plain Python
 (:func:`label_key_of`). Boilerplate learning and
 stripping ask for these keys on every short line of a corpus, so a kernel
-(:func:`_label_keys`) decides lines without a Python
-call per line, normalising with the tables of :mod:`dedup._unicode`, and
+(:func:`line_label_keys`) decides lines without a Python
+call per line, normalising with the tables of :mod:`dedup._kernels.unicode`, and
 gives the 64-bit :func:`key_hash` of their key;
-a line it cannot decide (an unsafe code point, see :mod:`dedup._unicode`)
+a line it cannot decide (an unsafe code point, see :mod:`dedup._kernels.unicode`)
 is left to the spec. Tests check both agree on arbitrary lines. Lines are
 grouped by these 64-bit hashes: two different keys share one with
 probability about 2**-64 per pair.
@@ -20,9 +20,10 @@ import unicodedata
 import numpy as np
 from numba import njit, uint64
 
-from ._hash import MASK64
-from ._unicode import DIGIT, MAPPED, UNSAFE, WORD
-from .shingling import FNV_OFFSET, FNV_PRIME, _decode
+from .hashing import FNV_OFFSET, FNV_PRIME, MASK64
+from .shingling import decode_utf8
+from .spaces import is_space
+from .unicode import DIGIT, MAPPED, UNSAFE, WORD
 
 # "Label: value" lines: one to three words, then ':', '|', '–' or '—' and a
 # blank (so not "std::fmt", "http://x", "mailto:x"), then a short value
@@ -78,11 +79,6 @@ def _lower(b):
 
 
 @njit(cache=True, inline="always")
-def _ascii_space(b):
-    return b == 32 or (9 <= b <= 13) or (28 <= b <= 31)
-
-
-@njit(cache=True, inline="always")
 def _mix(h, b):
     return (h ^ uint64(b)) * uint64(FNV_PRIME)
 
@@ -107,7 +103,7 @@ def _char_units(buf, pos, flags, mlen):
     b = buf[pos]
     if b < 0x80:
         return np.int64(b), 1, 1, False
-    cp, size = _decode(buf, pos)
+    cp, size = decode_utf8(buf, pos)
     f = flags[cp]
     if f & UNSAFE:
         return cp, size, 0, True
@@ -124,17 +120,12 @@ def _unit(cp, r, flags, moff, mdata):
     return cp
 
 
-@njit(cache=True, inline="always")
-def _is_white(c):
-    return (c < 0x80 and _ascii_space(c)) or _unicode_space(c)
-
-
 @njit(cache=True)
-def _label_keys(buf, starts, ends, idx, flags, moff, mlen, mdata):
+def line_label_keys(buf, starts, ends, idx, flags, moff, mlen, mdata):
     """Verdict and key hash of items ``idx`` (byte spans ``[starts, ends)``)
     as "Label: value" lines: what :func:`label_key_of` and :func:`key_hash`
     give. Label letters (``[^\\W\\d_]``) are normalised with the tables of
-    :mod:`dedup._unicode`; a label holding an unsafe code point, or one that
+    :mod:`dedup._kernels.unicode`; a label holding an unsafe code point, or one that
     normalises to white space, is left to the spec (ASK)."""
     m = idx.shape[0]
     verdict = np.zeros(m, dtype=np.int8)
@@ -160,7 +151,7 @@ def _label_keys(buf, starts, ends, idx, flags, moff, mlen, mdata):
                     break
                 for r in range(k):
                     c = _unit(cp, r, flags, moff, mdata)
-                    if _is_white(c):
+                    if is_space(c):
                         result = ASK
                     h = _mix_utf8(h, c)
                 pos += size
@@ -199,12 +190,12 @@ def _label_keys(buf, starts, ends, idx, flags, moff, mlen, mdata):
             continue
         b = buf[pos]
         if b < 0x80:
-            if _ascii_space(b):
+            if is_space(b):
                 continue
             pos += 1
         else:
-            cp, size = _decode(buf, pos)
-            if _unicode_space(cp):
+            cp, size = decode_utf8(buf, pos)
+            if is_space(cp):
                 continue
             pos += size
         rest = 0
@@ -223,19 +214,13 @@ def _letter_at(buf, pos, flags):
     b = buf[pos]
     if b < 0x80:
         return 1 if _alpha(b) else 0
-    cp, size = _decode(buf, pos)
+    cp, size = decode_utf8(buf, pos)
     f = flags[cp]
     return size if (f & WORD) and not (f & DIGIT) else 0
 
 
-@njit(cache=True, inline="always")
-def _unicode_space(cp):
-    return cp == 0x85 or cp == 0xA0 or cp == 0x1680 or (0x2000 <= cp <= 0x200A) or cp == 0x2028 \
-        or cp == 0x2029 or cp == 0x202F or cp == 0x205F or cp == 0x3000
-
-
 @njit(cache=True)
-def _has_byte(buf, starts, ends, lines):
+def has_byte(buf, starts, ends, lines):
     """Whether each item ``lines[p]`` holds a label delimiter byte (':', '|',
     or the lead byte of '–'/'—'): the lines worth keying."""
     out = np.zeros(lines.shape[0], dtype=np.bool_)
@@ -249,7 +234,7 @@ def _has_byte(buf, starts, ends, lines):
 
 
 @njit(cache=True)
-def _fnv_spans(buf, starts, ends):
+def fnv_spans(buf, starts, ends):
     """:func:`key_hash` of each ``buf[starts[i]:ends[i]]``."""
     out = np.empty(starts.shape[0], dtype=np.uint64)
     for i in range(out.shape[0]):
@@ -265,4 +250,4 @@ def key_hashes(keys: list[str]) -> np.ndarray:
     parts = [k.encode("utf-8", "surrogatepass") for k in keys]
     offsets = np.zeros(len(parts) + 1, dtype=np.int64)
     np.cumsum([len(x) for x in parts], out=offsets[1:])
-    return _fnv_spans(np.frombuffer(b"".join(parts), dtype=np.uint8), offsets[:-1], offsets[1:])
+    return fnv_spans(np.frombuffer(b"".join(parts), dtype=np.uint8), offsets[:-1], offsets[1:])

@@ -1,0 +1,95 @@
+"""Signatures of a batch of texts or of a :class:`Scanner`'s items: the
+wrappers of the kernels in :mod:`dedup._kernels.signatures`, where the
+schemes and their plain-Python specs (:func:`reference_signature`,
+:func:`reference_content_key`) live."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .._kernels.signatures import (
+    LONG,
+    OK,
+    UNSAFE_ITEM,
+    permutations,
+    reference_content_key,
+    reference_signature,
+    signatures_nb,
+    signatures_of_hashes,
+    sketches,
+)
+from ..config import Config
+from .scanner import Scanner
+
+# the specs are re-exported: a test checks this module's results against them
+__all__ = [
+    "LONG_ITEM", "SCHEME_ID", "compute", "compute_scanned", "from_hashes", "reference_content_key",
+    "reference_signature", "sketch",
+]
+SCHEME_ID = {"fss": 0, "datasketch": 1, "datasketch-legacy": 2}
+LONG_ITEM = 1 << 18  # bytes: longer items are sketched by the streaming kernel
+
+
+def sketch(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Signatures, shingle counts and content keys of the items of ``scanner``.
+
+    Returns (sig, counts, keys, keyed): ``keys[i]`` is
+    :func:`reference_content_key` of item i's shingle hashes where
+    ``keyed[i]`` (items past LONG_ITEM bytes are streamed and not keyed).
+    Same signatures and counts as :func:`compute_scanned`.
+    """
+    m, k = len(scanner), config.num_perm
+    sig = np.empty((m, k), dtype=np.uint32)
+    counts = np.zeros(m, dtype=np.int64)
+    keys = np.zeros((m, 2), dtype=np.uint64)
+    status = np.zeros(m, dtype=np.int8)
+    if not m:
+        return sig, counts, keys, np.zeros(0, dtype=bool)
+    a, b = permutations(config)
+    sketches(*scanner.args(), config.ngram, config.unit == "char", SCHEME_ID[config.scheme], config.seed, a, b,
+             LONG_ITEM, sig, counts, keys, status)
+    keyed = status == OK
+    long = np.flatnonzero(status == LONG)
+    if len(long):
+        sig[long], counts[long] = compute_scanned(scanner.take(long), config)
+    redo = np.flatnonzero(status == UNSAFE_ITEM)
+    if len(redo):
+        sig[redo], counts[redo], keys[redo], keyed[redo] = sketch(scanner.normalized(redo), config)
+    return sig, counts, keys, keyed
+
+
+def from_hashes(flat: np.ndarray, offs: np.ndarray, config: Config) -> np.ndarray:
+    """Signatures of items given as concatenated shingle hashes with offsets."""
+    sig = np.empty((len(offs) - 1, config.num_perm), dtype=np.uint32)
+    a, b = permutations(config)
+    signatures_of_hashes(flat, offs, SCHEME_ID[config.scheme], config.seed, a, b, sig)
+    return sig
+
+
+def compute(texts: Sequence[str], config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """Signatures (uint32[len(texts), num_perm]) and shingle counts of ``texts``.
+
+    ``texts`` must already be checked to be strings. A document without
+    shingles has count 0 and a signature of ``EMPTY`` values.
+    """
+    return compute_scanned(Scanner(texts), config)
+
+
+def compute_scanned(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`compute` for the items of a :class:`Scanner`."""
+    n = len(scanner)
+    sig = np.empty((n, config.num_perm), dtype=np.uint32)
+    counts = np.zeros(n, dtype=np.int64)
+    if not n:
+        return sig, counts
+    a, b = permutations(config)
+    params = (config.ngram, config.unit == "char", SCHEME_ID[config.scheme], config.seed, a, b)
+    signatures_nb(*scanner.args(), *params, sig, counts)
+    redo = np.flatnonzero(counts < 0)
+    if len(redo):
+        sub_sig, sub_counts = sig[redo], counts[redo]
+        signatures_nb(*scanner.normalized(redo).args(), *params, sub_sig, sub_counts)
+        sig[redo], counts[redo] = sub_sig, sub_counts
+    return sig, counts

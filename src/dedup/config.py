@@ -92,12 +92,12 @@ class Config:
             object.__setattr__(self, "bands", bands)
             object.__setattr__(self, "rows", rows)
         else:
-            _check_int("bands", self.bands, 1, self.num_perm)
-            _check_int("rows", self.rows, 1, self.num_perm)
-            if self.bands * self.rows > self.num_perm:
+            bands = _check_int("bands", self.bands, 1, self.num_perm)
+            rows = _check_int("rows", self.rows, 1, self.num_perm)
+            if bands * rows > self.num_perm:
                 raise ValueError(
                     f"bands * rows must be at most num_perm={self.num_perm}, "
-                    f"got {self.bands} * {self.rows} = {self.bands * self.rows}"
+                    f"got {bands} * {rows} = {bands * rows}"
                 )
         object.__setattr__(self, "threshold", float(t))
 
@@ -146,6 +146,7 @@ class Config:
         )
 
 
-def _check_int(name: str, value: Any, lo: int, hi: int) -> None:
+def _check_int(name: str, value: Any, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not (lo <= value <= hi):
         raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
+    return value

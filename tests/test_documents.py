@@ -30,13 +30,13 @@ def test_find_duplicates_equals_naive_pipeline(texts, verify, threshold):
     cfg = Config(threshold=threshold, ngram=2, verify=verify, num_perm=64)
     got = dedup.find_duplicates(texts, config=cfg)
     want = naive_find(texts, cfg)
-    assert {p: (d.kept, d.matched) for p, d in got.matches.items()} == {p: w[:2] for p, w in want.items()}
+    assert {p: (d.root, d.matched) for p, d in got.matches.items()} == {p: w[:2] for p, w in want.items()}
     for p, d in got.matches.items():
         assert d.similarity == pytest.approx(want[p][2])
     assert got.duplicates == sorted(want)
     for cluster in got.clusters:
         assert len(cluster) >= 2 and cluster[0] not in got.duplicates
-        assert all(got.matches[i].kept == cluster[0] for i in cluster[1:])
+        assert all(got.matches[i].root == cluster[0] for i in cluster[1:])
 
 
 @given(docs_strategy)

@@ -30,10 +30,11 @@ class DedupResult:
         clusters: groups of two or more input positions; the kept document
             first, the rest ascending. Sorted by kept position.
         duplicates: sorted positions to drop.
-        matches: for each dropped position, a :class:`Duplicate` with the kept
-            document of its cluster, the document it matched and their
-            similarity (exact Jaccard, or the signature estimate with
-            ``verify="signature"``).
+        matches: for each dropped position, a :class:`Duplicate` with the
+            ``root`` of its cluster (the kept document), the document it
+            matched and their similarity (exact Jaccard, or the signature
+            estimate with ``verify="signature"``).
+        kept: sorted positions to keep (everything not in ``duplicates``).
         n_documents: how many texts came in.
         config: the :class:`Config` that decided all of this.
     """
@@ -121,7 +122,7 @@ def find_duplicates(
         ... ])
         >>> r.clusters, r.duplicates
         ([[0, 2]], [2])
-        >>> r.matches[2].kept, r.matches[2].similarity
+        >>> r.matches[2].root, r.matches[2].similarity
         (0, 1.0)
     """
     cfg = make_config(

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -53,7 +53,7 @@ import numpy as np
 
 from ._engine import signatures
 from ._engine.candidates import prefilter_floor
-from ._engine.checks import check_texts
+from ._engine.checks import banding, check_texts
 from ._engine.clusters import best_matches
 from ._engine.columns import Column, read_rows
 from ._engine.files import remove_work_folder, work_folder
@@ -71,20 +71,21 @@ MIN_SPAN = 1 << 16  # documents per range, at least
 SORT_BYTES = 32 << 20  # a partition sorted at once; pair files hold a quarter of it
 
 
-class Result(NamedTuple):
-    """Per document, as :class:`Column` files: ``best`` earlier match (-1:
-    kept), ``similarity`` to it (the float64 bits: exact Jaccard with
-    ``verify="exact"``, else the signature estimate; 0 if kept) and the
-    cluster ``root`` (the kept document of its cluster; itself if kept).
-    ``verify`` says which similarity decided. Valid until the
-    :class:`OnDisk` is closed."""
+class OnDiskResult(NamedTuple):
+    """What :meth:`OnDisk.finish` found: per document, as columns on disk,
+    ``best`` earlier match (-1: kept), ``similarity`` to it (the float64
+    bits: exact Jaccard with ``verify="exact"``, else the signature
+    estimate; 0 if kept) and the cluster ``root`` (the kept document of its
+    cluster; itself if kept). ``verify`` says which similarity decided (the
+    config's). Read them with :meth:`chunks` or :meth:`arrays`; valid until
+    the :class:`OnDisk` is closed."""
 
     best: Column
     similarity: Column
     root: Column
     verify: str
 
-    def chunks(self):
+    def chunks(self) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
         """(first position, best, similarity, root) arrays, chunk by chunk."""
         for (lo, b), (_, s), (_, r) in zip(self.best.chunks(), self.similarity.chunks(), self.root.chunks()):
             yield lo, b, s.view(np.float64), r
@@ -94,7 +95,8 @@ class Result(NamedTuple):
         parts = list(self.chunks())
         if not parts:
             return np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64)
-        return tuple(np.concatenate([p[i] for p in parts]) for i in (1, 2, 3))
+        return (np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts]),
+                np.concatenate([p[3] for p in parts]))
 
 
 class OnDisk:
@@ -165,10 +167,11 @@ class OnDisk:
             self._text_end += int(scanner.ends[-1])
         live = np.flatnonzero(counts > 0)
         if len(live):
-            keys = band_keys(sig[live], cfg.bands, cfg.rows)
+            bands, rows = banding(cfg)
+            keys = band_keys(sig[live], bands, rows)
             rec = np.empty(keys.size, dtype=RECORD)
             rec["key"] = keys.ravel()
-            rec["doc"] = np.repeat(live + self.n, cfg.bands)
+            rec["doc"] = np.repeat(live + self.n, bands)
             _spill(rec, self._parts, 0)
         self.n += len(texts)
         return scanner.ends - scanner.starts
@@ -185,8 +188,8 @@ class OnDisk:
 
     # ------------------------------------------------------------ passes 2-4
 
-    def finish(self) -> Result:
-        """Buckets, verification and clusters; returns the :class:`Result`."""
+    def finish(self) -> OnDiskResult:
+        """Buckets, verification and clusters; returns the :class:`OnDiskResult`."""
         n = self.n
         for f in [self._sig, *self._parts, *([self._texts, self._text_ends] if self._texts else [])]:
             f.flush()
@@ -218,7 +221,7 @@ class OnDisk:
                 os.close(tfd)
         for c in cols:
             c.flush()
-        return Result(*cols, self.config.verify)
+        return OnDiskResult(cols[0], cols[1], cols[2], self.config.verify)
 
     def _verify(self, path: Path, lo: int, span: int, fds, best: np.ndarray, out: np.ndarray, base: int) -> None:
         """Best match of each document of ``[lo, lo + span)`` from its candidate
@@ -231,8 +234,8 @@ class OnDisk:
                 while chunk := f.read((self.sort_bytes // 4 // EDGE.itemsize) * EDGE.itemsize):
                     e = np.frombuffer(chunk, dtype=EDGE)
                     write_by(e, (e["doc"] - lo) // sub, files)
-            for f in files:
-                f.close()
+            for g in files:
+                g.close()
             path.unlink()
             for i in range(16):
                 self._verify(Path(f"{path}.{i:02d}"), lo + i * sub, sub, fds, best, out, base)

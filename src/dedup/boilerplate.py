@@ -34,7 +34,7 @@ from ._engine import signatures
 from ._engine.batches import BATCH_CHARS, batches, str_length
 from ._engine.buckets import BucketTable
 from ._engine.candidates import pairs_of
-from ._engine.checks import banding, check_texts, make_config
+from ._engine.checks import banding, check_texts, check_verify, make_config
 from ._engine.clusters import best_confirmed, forest_roots
 from ._engine.files import replacing
 from ._engine.hashsets import hash_sets, prefix_exceeds
@@ -481,6 +481,7 @@ def find_boilerplate(
     cfg = make_config(
         config, CORPUS_DEFAULTS, threshold=threshold, ngram=ngram, unit=unit, num_perm=CORPUS_NUM_PERM
     )
+    check_verify(cfg, "exact", "find_boilerplate")
     texts = check_texts(texts)
     n_docs = len(texts)
     texts, head, shift = _learning_sample(texts)

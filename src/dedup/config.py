@@ -38,10 +38,14 @@ class Config:
         seed: seed of the hash functions.
         bands, rows: LSH banding; chosen from ``threshold`` and ``num_perm``
             when left out (see :func:`dedup.lsh.choose_bands`).
-        verify: how LSH candidates are confirmed: ``"exact"`` Jaccard of the
-            shingle sets (``find_duplicates`` default) or the ``"signature"``
-            estimate (what :class:`dedup.Index` and ``deduplicate`` use, as they
-            keep no text).
+        verify: how LSH candidates are confirmed: on the ``"exact"`` Jaccard
+            of the shingle sets, or on the ``"signature"`` estimate. It
+            decides the output, so every consumer reads it and none rewrites
+            it: ``find_duplicates`` and :class:`dedup.OnDisk` do either;
+            :class:`dedup.Index` and ``deduplicate`` keep no text and refuse
+            ``"exact"``; the paragraph and boilerplate functions always
+            compare the texts and refuse ``"signature"``. Each refusal names
+            the fix (``config.replace(verify=...)``).
 
     >>> Config(threshold=0.8).bands, Config(threshold=0.8).rows
     (18, 7)

@@ -11,7 +11,7 @@ import numpy as np
 from ._engine import signatures
 from ._engine.batches import BATCH_CHARS, batches, ranges
 from ._engine.candidates import candidate_pairs
-from ._engine.checks import check_texts, make_config, preview
+from ._engine.checks import check_texts, check_verify, make_config, preview
 from ._engine.clusters import Duplicate, best_matches, build_clusters
 from ._engine.verify import exact_for_texts, signature_similarity
 from .config import Config
@@ -175,8 +175,11 @@ def deduplicate(
         items: strings, or records whose text ``text`` gives.
         text: for records, the dict key or attribute holding the text, or a
             function returning it.
-        threshold, num_perm, ngram, unit, scheme, seed, config: as for
+        threshold, num_perm, ngram, unit, scheme, seed: as for
             :func:`find_duplicates`.
+        config: a :class:`Config` holding all of the above instead; its
+            ``verify`` must be ``"signature"`` (``deduplicate`` keeps no
+            text).
         batch_size: items per batch (tuning only).
 
     >>> list(deduplicate(["a b c d e f", "x y z", "A b c d e f!"]))
@@ -189,6 +192,8 @@ def deduplicate(
 
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    if config is not None:
+        check_verify(make_config(config), "signature", "deduplicate")
     index = Index(
         threshold, num_perm=num_perm, ngram=ngram, unit=unit, scheme=scheme, seed=seed, config=config
     )

@@ -47,7 +47,7 @@ import contextlib
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -63,6 +63,9 @@ from ._kernels.lsh import band_keys
 from ._kernels.sets import agreements
 from ._kernels.unionfind import chain_roots
 from .config import Config
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self from Python 3.11
 
 PART_BITS = 6  # 64 partition files per level
 RECORD = np.dtype([("key", "<u8"), ("doc", "<i8")])
@@ -124,17 +127,18 @@ class OnDisk:
         self._parts: list = []
         self._text_end = 0
         try:
-            self._sig = open(self.dir / "signatures", "wb")
-            self._parts = [open(self.dir / f"p{i:03d}", "wb") for i in range(1 << PART_BITS)]
+            # kept open across add() calls; close() closes them
+            self._sig = open(self.dir / "signatures", "wb")  # noqa: SIM115
+            self._parts = [open(self.dir / f"p{i:03d}", "wb") for i in range(1 << PART_BITS)]  # noqa: SIM115
             if keep_texts or config.verify == "exact":  # exact verification reads them back
-                self._texts = open(self.dir / "texts", "wb")
+                self._texts = open(self.dir / "texts", "wb")  # noqa: SIM115
                 self._text_ends = Column(self.dir / "text-ends")
                 self._columns.append(self._text_ends)
         except BaseException:
             self.close()
             raise
 
-    def __enter__(self) -> OnDisk:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -195,13 +199,10 @@ class OnDisk:
             f.flush()
         span = range_span(n)
         ranges = -(-n // span)
-        edge_files = [open(self.dir / f"e{i:05d}", "wb") for i in range(ranges)]
-        try:
+        with contextlib.ExitStack() as stack:
+            edge_files = [stack.enter_context(open(self.dir / f"e{i:05d}", "wb")) for i in range(ranges)]
             for i in range(1 << PART_BITS):
                 self._bucket(self.dir / f"p{i:03d}", 1, edge_files, span)
-        finally:
-            for f in edge_files:
-                f.close()
         cols = [Column(self.dir / name) for name in ("best", "similarity", "root")]
         self._columns += cols
         fd = os.open(self.dir / "signatures", os.O_RDONLY)
@@ -229,13 +230,11 @@ class OnDisk:
         if path.stat().st_size > self.sort_bytes // 4 and span > 1:
             # too many pairs to hold at once: split by narrower ranges of documents
             sub = -(-span // 16)
-            files = [open(f"{path}.{i:02d}", "wb") for i in range(16)]
-            with open(path, "rb") as f:
+            with contextlib.ExitStack() as stack, open(path, "rb") as f:
+                files = [stack.enter_context(open(f"{path}.{i:02d}", "wb")) for i in range(16)]
                 while chunk := f.read((self.sort_bytes // 4 // EDGE.itemsize) * EDGE.itemsize):
                     e = np.frombuffer(chunk, dtype=EDGE)
                     write_by(e, (e["doc"] - lo) // sub, files)
-            for g in files:
-                g.close()
             path.unlink()
             for i in range(16):
                 self._verify(Path(f"{path}.{i:02d}"), lo + i * sub, sub, fds, best, out, base)
@@ -288,12 +287,10 @@ class OnDisk:
     def _bucket(self, path: Path, level: int, edge_files, span: int) -> None:
         if path.stat().st_size > self.sort_bytes and level * PART_BITS < 64:
             # too large to sort at once: split by the key's next bits
-            subs = [open(f"{path}.{i:03d}", "wb") for i in range(1 << PART_BITS)]
-            with open(path, "rb") as f:
+            with contextlib.ExitStack() as stack, open(path, "rb") as f:
+                subs = [stack.enter_context(open(f"{path}.{i:03d}", "wb")) for i in range(1 << PART_BITS)]
                 while chunk := f.read((self.sort_bytes // RECORD.itemsize) * RECORD.itemsize):
                     _spill(np.frombuffer(chunk, dtype=RECORD), subs, level)
-            for s in subs:
-                s.close()
             path.unlink()
             for i in range(1 << PART_BITS):
                 self._bucket(Path(f"{path}.{i:03d}"), level + 1, edge_files, span)

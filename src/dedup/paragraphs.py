@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, NamedTuple, overload
 
-from ._engine.checks import check_texts, make_config
+from ._engine.checks import check_texts, check_verify, make_config
 from ._engine.paragraphs import (
     CORPUS_DEFAULTS,
     CORPUS_NUM_PERM,
@@ -185,6 +185,8 @@ def _batch(texts: Sequence[str], scope: str, threshold: float, ngram: int, unit:
     defaults, num_perm = (PARAGRAPH_DEFAULTS, PARAGRAPH_NUM_PERM) if scope == "within" else (
         CORPUS_DEFAULTS, CORPUS_NUM_PERM)
     cfg = make_config(config, defaults, threshold=threshold, ngram=ngram, unit=unit, num_perm=num_perm)
+    check_verify(cfg, "exact", "find_repeats and remove_repeats" if scope == "within"
+                 else "find_shared_paragraphs and remove_shared_paragraphs")
     return Batch(check_texts(texts), split), cfg
 
 

@@ -76,7 +76,7 @@ def test_example_from_readme():
     ]
     r = dedup.find_duplicates(texts)
     assert r.clusters == [[0, 1]] and r.duplicates == [1] and r.kept == [0, 2]
-    assert r.matches[1] == dedup.Duplicate(position=1, kept=0, matched=0, similarity=1.0)
+    assert r.matches[1] == dedup.Duplicate(position=1, root=0, matched=0, similarity=1.0)
 
 
 def test_keep_rules():

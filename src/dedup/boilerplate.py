@@ -354,33 +354,36 @@ class Boilerplate:
              ((names[v], batch.text_of(i), s) for i, v, s in zip(lines.tolist(), variants.tolist(), sim.tolist()))),
             dtype=bool, count=len(lines))
 
-    def strip(self, texts: Iterable[str], *, keep_first: bool = False) -> Iterator[str]:
+    def strip(self, texts: Iterable[str], *, keep_first: bool = False,
+              seen: set[str] | None = None) -> Iterator[str]:
         """Strip a stream of texts, in batches; yields each text without its
         boilerplate lines (each with its line break).
 
         ``keep_first=False`` (default) cuts every line of a template;
         ``keep_first=True`` keeps the first line of each template in the
-        stream and cuts the later ones. The lines cut are the ones
-        :meth:`find` reports for the same arguments.
+        stream and cuts the later ones (pass the same ``seen`` set to carry
+        on across calls: the templates met so far). The lines cut are the
+        ones :meth:`find` reports for the same arguments.
         """
         _check_keep_first(keep_first)
-        seen: set[str] = set()
+        seen = set() if seen is None else seen
         start = 0
         for batch in batches(texts, BATCH, BATCH_CHARS, length=str_length):
             yield from self._strip_batch(batch, keep_first, seen, start)
             start += len(batch)
 
-    def find(self, texts: Iterable[str], *, keep_first: bool = False) -> Iterator[list[Cut]]:
+    def find(self, texts: Iterable[str], *, keep_first: bool = False,
+             seen: set[str] | None = None) -> Iterator[list[Cut]]:
         """The boilerplate lines of a stream of texts, in batches; yields each
         text's cuts (kind ``"boilerplate"``), in order: what :meth:`strip`
-        takes out. ``keep_first`` as for :meth:`strip`.
+        takes out. ``keep_first`` and ``seen`` as for :meth:`strip`.
 
         >>> bp = find_boilerplate(["Menu\\nOne story.", "Menu\\nAnother.", "Menu\\nA third."])
         >>> [[(c.start, c.end, c.match) for c in cuts] for cuts in bp.find(["Menu\\nNews.", "Menu\\nMore."], keep_first=True)]
         [[], [(0, 4, 'Menu')]]
         """
         _check_keep_first(keep_first)
-        seen: set[str] = set()
+        seen = set() if seen is None else seen
         start = 0
         for batch in batches(texts, BATCH, BATCH_CHARS, length=str_length):
             if batch:

@@ -276,16 +276,15 @@ class Cleaner:
     first of each template), each optional. ``cuts(texts)`` gives each
     text's cuts per stage; stage cuts are found on the text as read."""
 
-    def __init__(self, repeats: dict[str, Any] | None, bp=None, keep: str = "none") -> None:
-        self.repeats, self.bp, self.keep = repeats, bp, keep
-        self.seen: set[str] = set()  # templates met so far (keep="first")
+    def __init__(self, repeats: dict[str, Any] | None, bp=None, keep_first: bool = False) -> None:
+        self.repeats, self.bp, self.keep_first = repeats, bp, keep_first
+        self.seen: set[str] = set()  # templates met so far (keep_first)
 
     @property
     def stages(self) -> list[str]:
         return [name for name, on in (("repeats", self.repeats is not None), ("boilerplate", self.bp is not None)) if on]
 
     def cuts(self, texts: list[str]) -> list[dict[str, list]]:
-        from .boilerplate import strip_boilerplate
         from .paragraphs import find_repeats
 
         out: list[dict[str, list]] = [{} for _ in texts]
@@ -293,8 +292,8 @@ class Cleaner:
             for o, c in zip(out, find_repeats(texts, **self.repeats)):
                 o["repeats"] = c
         if self.bp is not None:
-            if self.keep == "first":  # across the stream: one text at a time, in order
-                found = [strip_boilerplate(t, self.bp, keep="first", seen=self.seen, annotate=True) for t in texts]
+            if self.keep_first:  # across the stream: the templates met in earlier batches too
+                found = list(self.bp.find(texts, keep_first=True, seen=self.seen))
             else:
                 found = self.bp.cuts(texts)
             for o, c in zip(out, found):
@@ -325,7 +324,7 @@ def _cleaner(args: argparse.Namespace, files: list[Path]) -> Cleaner:
     if args.job == "repeats":
         return Cleaner(_paragraph_kw(args))
     if args.job == "boilerplate":
-        return Cleaner(None, Boilerplate.load(args.apply), args.keep)
+        return Cleaner(None, Boilerplate.load(args.apply), args.keep_first)
     repeats = None if "repeats" in skip else _paragraph_kw(args, "paragraph_")
     bp = None
     if "boilerplate" not in skip:
@@ -333,7 +332,7 @@ def _cleaner(args: argparse.Namespace, files: list[Path]) -> Cleaner:
             bp = Boilerplate.load(args.boilerplate)
         elif args.learn_boilerplate:
             bp = _learn(args, files)
-    return Cleaner(repeats, bp, args.keep)
+    return Cleaner(repeats, bp, args.keep_first)
 
 
 def _paragraph_kw(args: argparse.Namespace, prefix: str = "") -> dict[str, Any]:
@@ -971,8 +970,9 @@ def parser() -> argparse.ArgumentParser:
                      help="learn the boilerplate from the inputs first (their texts held in memory), and strip it")
     al.add_argument("--skip", type=_stages, metavar="STAGES", default=(),
                     help="stages to leave out, comma-separated: repeats, boilerplate, documents")
-    al.add_argument("--keep", choices=("none", "first"), default="none",
-                    help="boilerplate: cut every copy (none, default) or keep the first of each template")
+    al.add_argument("--keep-first", action="store_true",
+                    help="boilerplate: keep the first line of each template (default: cut every one)")
+    al.add_argument("--keep", dest="old_keep", help=argparse.SUPPRESS)  # the old name: an error naming the new one
     _paragraph_flags(al, "paragraph-", "paragraphs and boilerplate lines")
     _learn_flags(al)
     for p in (docs, al):
@@ -1008,8 +1008,9 @@ def parser() -> argparse.ArgumentParser:
     how.add_argument("--apply", metavar="BP.json", help="strip a saved boilerplate from the inputs")
     _paragraph_flags(bp, what="boilerplate lines (when learning)")
     _learn_flags(bp)
-    bp.add_argument("--keep", choices=("none", "first"), default="none",
-                    help="when applying: cut every copy (none, default) or keep the first of each template")
+    bp.add_argument("--keep-first", action="store_true",
+                    help="when applying: keep the first line of each template (default: cut every one)")
+    bp.add_argument("--keep", dest="old_keep", help=argparse.SUPPRESS)  # the old name: an error naming the new one
     return ap
 
 
@@ -1050,13 +1051,16 @@ def _check(ap: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         if flags and not learning:
             fix = "add --learn-boilerplate" if job == "all" else "a saved boilerplate keeps what it was learned with"
             ap.error(f"{', '.join(flags)} {'apply' if len(flags) > 1 else 'applies'} when learning boilerplate; {fix}")
-        if job == "boilerplate" and args.learn and args.keep != "none":
-            ap.error("--keep applies when stripping; use it with --apply")
+        if getattr(args, "old_keep", None) is not None:
+            fix = "--keep-first" if args.old_keep == "first" else "no flag (every line of a template is cut)"
+            ap.error(f"--keep {args.old_keep}: the flag is now --keep-first; use {fix}")
+        if job == "boilerplate" and args.learn and args.keep_first:
+            ap.error("--keep-first applies when stripping; use it with --apply")
         if job == "boilerplate" and args.learn and (args.out or args.annotate):
             ap.error(f"{'--out' if args.out else '--annotate'} applies when stripping; learning writes only "
                      "the boilerplate file: run --apply BP.json --out OUT after it")
-        if job == "all" and args.keep != "none" and not (args.boilerplate or args.learn_boilerplate):
-            ap.error("--keep applies to boilerplate; add --boilerplate BP.json or --learn-boilerplate")
+        if job == "all" and args.keep_first and not (args.boilerplate or args.learn_boilerplate):
+            ap.error("--keep-first applies to boilerplate; add --boilerplate BP.json or --learn-boilerplate")
 
 
 JOBS = ("documents", "repeats", "boilerplate", "explain", "all")

@@ -20,8 +20,9 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -234,7 +235,7 @@ def _fields(args: argparse.Namespace, files: list[Path], extras: dict[str, str],
     names: dict[str, None] = {}
     schemas, id_schemas = [], []
     if parquet:
-        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow as pa
     for batch in batches(_records(args, files, {"bad": 0}), 4096):
         rows = [r.raw if isinstance(r.raw, dict) else {"id": r.id, "text": r.text} for r in batch]
         for row in rows:
@@ -436,7 +437,7 @@ def run_documents(args: argparse.Namespace, config: Config, cleaner: Cleaner | N
                 for batch in batches(_records(args, files, stats, warn=True), BATCH):
                     start = stats["in"]
                     texts = [r.text for r in batch]
-                    if cleaner is not None:
+                    if cleaner is not None and side is not None:  # side: opened when cleaning
                         for i, (rec, cuts) in enumerate(zip(batch, cleaner.cuts(texts))):
                             if dry:
                                 _show_cuts(args, rec, cuts)
@@ -881,7 +882,7 @@ def _cut_job(args: argparse.Namespace, cleaner: Cleaner, files: list[Path]) -> i
                 stats["in"] += 1
                 stats["out"] += 1
                 stats["bytes_in"] += _size(rec.text)
-                if args.dry_run:
+                if writer is None:  # --dry-run
                     _show_cuts(args, rec, cuts)
                     cleaner.apply(rec.text, cuts, stats)
                     continue
@@ -1078,7 +1079,7 @@ def _unknown_job(word: str) -> str | None:
 class _Parser(argparse.ArgumentParser):
     """Usage errors on one line (no usage dump): the problem, and where the fix is."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         hint = "" if ";" in message else f" (see '{self.prog} --help')"
         self.exit(2, f"{self.prog}: {message}{hint}\n")
 
@@ -1116,10 +1117,12 @@ def main(argv: list[str] | None = None) -> int:
             )
     except ValueError as e:
         ap.error(str(e))
-    job = {
+    # documents, all and explain take the Config made above; repeats and boilerplate None
+    jobs: dict[str, Callable[[argparse.Namespace, Any], int]] = {
         "documents": run_documents, "repeats": run_repeats, "boilerplate": run_boilerplate, "explain": run_explain,
         "all": run_all,
-    }[args.job]
+    }
+    job = jobs[args.job]
     import signal
 
     def stop(signum, frame):  # SIGTERM: unwind, so temporary files and partial outputs go

@@ -45,3 +45,12 @@ def check_texts(texts: Iterable[Any], start: int = 0) -> list[str]:
 def preview(value: Any) -> str:
     r = repr(value)
     return r if len(r) <= 60 else r[:57] + "..."
+
+
+def banding(config: Config) -> tuple[int, int]:
+    """``config``'s bands and rows. ``Config`` types them ``int | None`` (None
+    asks it to choose) but always sets both when it is made."""
+    bands, rows = config.bands, config.rows
+    if bands is None or rows is None:
+        raise TypeError(f"Config without bands and rows: {config!r}; make it with Config(...)")
+    return bands, rows

@@ -21,6 +21,7 @@ import re
 import sys
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -375,7 +376,7 @@ class _Ids:
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / "ids"
-        self._f = open(self.path, "wb")
+        self._f = open(self.path, "wb")  # noqa: SIM115 - held while records stream in; close() closes it
         self._ends = Column(folder / "id-ends")
         self._end = 0
         self._fd: int | None = None
@@ -430,7 +431,7 @@ def run_documents(args: argparse.Namespace, config: Config, cleaner: Cleaner | N
         with ondisk.OnDisk(config, workdir=args.work_dir, sort_bytes=ondisk.SORT_BYTES,
                            keep_texts=bool(args.report or dry)) as od:
             ids = _Ids(od.dir)
-            side = open(od.dir / "cleaned", "wb+") if cleaner is not None else None
+            side = open(od.dir / "cleaned", "wb+") if cleaner is not None else None  # noqa: SIM115 - closed by _close_all below
             sizes, places = Column(od.dir / "sizes"), _Places(od.dir)
             try:
                 progress = Progress(args.quiet or dry)
@@ -671,16 +672,13 @@ def _cluster_rows(result, ids, folder: Path):
     span = range_span(n)
     dt = np.dtype([("root", "<i8"), ("pos", "<i8"), ("sim", "<f8")])
     paths = [folder / f"c{i:05d}" for i in range(-(-n // span))]
-    files = [open(p, "wb") for p in paths]
-    try:
+    with ExitStack() as stack:
+        files = [stack.enter_context(open(p, "wb")) for p in paths]
         for lo, best, sim, root in result.chunks():
             dup = np.flatnonzero(best >= 0)
             rec = np.empty(len(dup), dtype=dt)
             rec["root"], rec["pos"], rec["sim"] = root[dup], dup + lo, sim[dup]
             write_by(rec, rec["root"] // span, files)
-    finally:
-        for f in files:
-            f.close()
     cid = 0
     for p in paths:
         rec = np.fromfile(p, dtype=dt)

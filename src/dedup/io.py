@@ -114,8 +114,7 @@ class Record:
 def format_of(path: str | os.PathLike) -> str:
     name = str(path).lower()
     for ext in (".gz", ".zst"):
-        if name.endswith(ext):
-            name = name[: -len(ext)]
+        name = name.removesuffix(ext)
     if name.endswith((".jsonl", ".json", ".ndjson")):
         return "jsonl"
     if name.endswith(".csv"):

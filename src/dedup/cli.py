@@ -32,10 +32,13 @@ from ._engine.columns import Column
 from ._engine.files import same_file
 from .config import SCHEMES, UNITS, VERIFY, Config
 from .io import (
+    BEYOND_INT64,
     BadRecord,
     InputError,
     Record,
     Writer,
+    bad_bytes,
+    beyond_int64,
     clean_text,
     dumps,
     expand,
@@ -64,24 +67,25 @@ def _warn(message: str) -> None:
 
 def _records(args: argparse.Namespace, files: list[Path], stats: dict[str, int], warn: bool = False):
     """The records of the inputs in order (each .txt line or paragraph one with
-    ``--by``); a bad record stops the run, or is counted with --skip-bad.
+    ``--by``: a line or paragraph with bytes that are not UTF-8 is a bad
+    one); a bad record stops the run, or is counted with --skip-bad.
     ``warn``: say on stderr which inputs give no record."""
     for f in files:
         count = bad = 0
-        for rec in read(f, args.text_field, args.id_field):
-            if isinstance(rec, BadRecord):
-                if not args.skip_bad:
-                    raise Failure(f"{rec} (pass --skip-bad to skip and count such records)")
-                stats["bad"] += 1
-                bad += 1
-                continue
-            count += 1
-            if args.by != "file" and rec.raw is None:
-                yield from _split(rec, args.by)
-                continue
-            yield rec
-        if warn and (not count or _empty(f)):
-            _warn(f"{f}: " + (f"no records ({bad} bad, skipped)" if bad else "empty, no records"))
+        for whole in read(f, args.text_field, args.id_field, args.by):
+            split = isinstance(whole, Record) and args.by != "file" and whole.raw is None
+            for rec in _split(whole, args.by) if isinstance(whole, Record) and split else (whole,):
+                if isinstance(rec, BadRecord):
+                    if not args.skip_bad:
+                        raise Failure(f"{rec} (pass --skip-bad to skip and count such records)")
+                    stats["bad"] += 1
+                    bad += 1
+                    continue
+                count += 1
+                yield rec
+        if warn and not count:
+            _warn(f"{f}: " + (f"no records ({bad} bad, skipped)" if bad else
+                              "empty, no records" if _empty(f) else "no records"))
 
 
 def _empty(f: Path) -> bool:
@@ -122,7 +126,8 @@ def _prepare(args: argparse.Namespace) -> list[Path]:
     for path, why in skipped[:20]:  # inside folders: symbolic links, pipes; the first 20 by name, then the count
         print(f"dedup: skipped {path}: {why}", file=sys.stderr)
     if skipped:
-        print(f"dedup: skipped {len(skipped)} entries inside input folders (not regular files)", file=sys.stderr)
+        print(f"dedup: skipped {len(skipped)} entries inside input folders (symbolic links or not regular files)",
+              file=sys.stderr)
     for f in files:
         try:
             format_of(f)
@@ -164,7 +169,27 @@ def _prepare(args: argparse.Namespace) -> list[Path]:
             if same_file(path, other):
                 raise Usage(f"{flag} {value}: is also {other_flag} {other}; give each output its own path")
         seen.append((flag, path))
+    if getattr(args, "work_dir", None) is not None:
+        _work_dir(args.work_dir)
     return files
+
+
+def _work_dir(value: str) -> None:
+    """``--work-dir`` names a folder: a missing one is made when its parent
+    folder exists; a file, or a missing folder in a missing folder, is bad usage."""
+    path = Path(value)
+    if path.is_dir():
+        return
+    if path.exists():
+        raise Usage(f"--work-dir {value}: is a file, not a folder; give a folder for temporary files, or leave "
+                    "--work-dir out to use the system's temporary folder")
+    if not path.parent.is_dir():
+        raise Usage(f"--work-dir {value}: no such folder, and its parent {path.parent} is missing too; create it "
+                    f"(mkdir -p {value}), or give an existing folder")
+    try:
+        path.mkdir()
+    except OSError as e:
+        raise Usage(f"--work-dir {value}: cannot make the folder ({e.strerror}); give a folder you can write") from None
 
 
 def _is_jsonl_name(path: Path) -> bool:
@@ -175,11 +200,22 @@ def _is_jsonl_name(path: Path) -> bool:
 
 
 def _split(rec: Record, by: str):
+    """The lines or paragraphs of a .txt record, each a record named
+    ``file:line``; one holding bytes that are not UTF-8 is a bad record."""
     from .paragraphs import split_paragraphs
 
+    line, at, bad = 1, 0, 0
     for p in split_paragraphs(rec.text, split="line" if by == "line" else "blank"):
-        line = rec.text.count("\n", 0, p.start) + 1
+        line += rec.text.count("\n", at, p.start)
+        at = p.start
+        wrong = bad_bytes(rec, p.start, p.end)
+        if wrong is not None:
+            bad += 1
+            yield wrong
+            continue
         yield Record(rec.source, line, f"{rec.source}:{line}", p.text, None)
+    if rec.undecoded and not bad:  # bad bytes outside every part: still a bad record
+        yield bad_bytes(rec) or BadRecord(f"{rec.source}: not valid UTF-8")
 
 
 class Progress:
@@ -250,6 +286,10 @@ def _fields(args: argparse.Namespace, files: list[Path], extras: dict[str, str],
             except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
                 raise Failure(f"{batch[0].source}: records near line {batch[0].line} do not fit one Parquet "
                               f"schema ({e}); write .jsonl or .csv instead") from None
+            except OverflowError:  # an integer beyond 64 bits
+                rec, (where, value) = next((r, w) for r, row in zip(batch, rows)
+                                           if (w := beyond_int64({**row, "id": r.id})) is not None)
+                raise Failure(f"{rec.source}:{rec.line}: {where} holds {value}, {BEYOND_INT64}") from None
     names.update(dict.fromkeys(extras))
     if not parquet:
         return list(names), None
@@ -321,21 +361,60 @@ class Cleaner:
 
 def _cleaner(args: argparse.Namespace, files: list[Path]) -> Cleaner:
     """The paragraph stages the job's flags ask for."""
-    from .boilerplate import Boilerplate
-
     skip = set(getattr(args, "skip", ()) or ())
     if args.job == "repeats":
         return Cleaner(_paragraph_kw(args))
     if args.job == "boilerplate":
-        return Cleaner(None, Boilerplate.load(args.apply), args.keep)
+        return Cleaner(None, _load("--apply", args.apply), args.keep)
     repeats = None if "repeats" in skip else _paragraph_kw(args, "paragraph_")
     bp = None
     if "boilerplate" not in skip:
         if args.boilerplate:
-            bp = Boilerplate.load(args.boilerplate)
+            bp = _load("--boilerplate", args.boilerplate)
         elif args.learn_boilerplate:
             bp = _learn(args, files)
     return Cleaner(repeats, bp, args.keep)
+
+
+def _load(flag: str, path: str):
+    """The boilerplate file given with ``flag``; a file that is not one is
+    bad usage, said with what it looks like."""
+    from .boilerplate import Boilerplate
+
+    try:
+        return Boilerplate.load(path)
+    except ValueError as e:
+        if "not a dedup boilerplate file" not in str(e):
+            raise  # a damaged boilerplate file, or one of another version: bad data
+        raise Usage(f"{flag} {path}: not a dedup boilerplate file: {_looks_like(Path(path))}; give a file saved by "
+                    "'dedup boilerplate --learn'") from None
+
+
+def _looks_like(path: Path) -> str:
+    """What a file that is not a boilerplate file seems to be, from its first 64 KiB."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 16)
+    except OSError as e:
+        return f"cannot read it ({e.strerror})"
+    for magic, what in ((b"\x1f\x8b", "gzip data"), (b"\x28\xb5\x2f\xfd", "zstd data"), (b"PAR1", "a Parquet file")):
+        if head.startswith(magic):
+            return f"it is {what}"
+    lines = [x for x in head.splitlines() if x.strip()]
+    if not lines:
+        return "it is empty"
+    try:
+        first = json.loads(lines[0])
+    except ValueError:
+        first = None
+    if isinstance(first, dict) and len(lines) > 1:
+        return "it looks like JSON Lines records"
+    if len(head) < 1 << 16:  # the whole file
+        try:
+            json.loads(head)
+        except ValueError:
+            return "it is not JSON"
+    return "it is not the JSON object a boilerplate file holds (no \"format\": \"dedup-boilerplate\")"
 
 
 def _paragraph_kw(args: argparse.Namespace, prefix: str = "") -> dict[str, Any]:
@@ -643,7 +722,8 @@ def _write_records(args, files, writers, result, ids, side, places) -> None:
             nxt = next(pending, None)
         if b < 0:
             if "out" in writers:
-                writers["out"].write(rec, text=new, extra={"cluster": None} if args.annotate else None)
+                kept = {"cluster": None, "duplicate_of": None, "similarity": None} if args.annotate else None
+                writers["out"].write(rec, text=new, extra=kept)
             continue
         extra = {"duplicate_of": ids[b], "similarity": round(s, 4)}
         if args.annotate and "out" in writers:
@@ -1023,6 +1103,13 @@ def _stages(value: str) -> tuple[str, ...]:
 def _check(ap: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Usage errors the parser cannot see: one line naming the value and the fix (exit 2)."""
     job = args.job
+    if job != "explain" and "" in args.inputs:
+        ap.error("an input is an empty path (''); give a file, folder or glob")
+    for flag, attr in (*OUTPUTS.items(), *GIVEN.items(), ("--work-dir", "work_dir")):
+        if getattr(args, attr, None) == "":
+            fix = ("name the file to write" if flag in OUTPUTS else "name a folder for temporary files, or leave it "
+                   "out" if flag == "--work-dir" else "give a boilerplate file saved by 'dedup boilerplate --learn'")
+            ap.error(f"{flag} is an empty path (''); {fix}")
     if job in ("repeats", "boilerplate", "all", "documents") and args.dry_run and args.annotate:
         ap.error("--dry-run and --annotate: pick one (--dry-run prints the cuts, --annotate writes them)")
     if (job in ("repeats", "all") or (job == "boilerplate" and args.apply)) and not args.out and not args.dry_run:
@@ -1093,9 +1180,47 @@ def _os_error(e: OSError) -> str:
     return f"{where}{e.strerror}" if e.strerror else str(e)
 
 
+class _Stopped(BaseException):
+    """SIGTERM or SIGHUP: unwinds the run like Ctrl-C, so temporary files and partial outputs go."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.code = 128 + signum
+
+
+def _stop(signum, frame):
+    raise _Stopped(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """The command: returns the exit code (0 done, 1 bad data, 2 bad usage,
-    130 interrupted); argparse's usage errors raise SystemExit(2)."""
+    130 interrupted by Ctrl-C, 143 by SIGTERM, 129 by SIGHUP); argparse's
+    usage errors raise SystemExit(2)."""
+    import signal
+
+    caught = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    before = {}
+    if threading_main():
+        for signum in caught:
+            if signal.getsignal(signum) == signal.SIG_DFL:  # one ignored (nohup) stays ignored
+                before[signum] = signal.signal(signum, _stop)
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C, while starting too
+        print("dedup: interrupted", file=sys.stderr)
+        return 130
+    except _Stopped as e:
+        try:
+            print(f"dedup: terminated{'' if e.code == 128 + signal.SIGTERM else ' (hangup)'}", file=sys.stderr)
+        except OSError:  # pragma: no cover - the terminal is gone
+            pass
+        return e.code
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+
+
+def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] not in (*JOBS, "-h", "--help", "--version"):
         unknown = _unknown_job(argv[0])
@@ -1121,13 +1246,6 @@ def main(argv: list[str] | None = None) -> int:
         "all": run_all,
     }
     job = jobs[args.job]
-    import signal
-
-    def stop(signum, frame):  # SIGTERM: unwind, so temporary files and partial outputs go
-        raise SystemExit(128 + signum)
-
-    if threading_main():
-        signal.signal(signal.SIGTERM, stop)
     try:
         args.files = [] if args.job == "explain" else _prepare(args)
         return job(args, config)

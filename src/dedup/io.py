@@ -109,6 +109,7 @@ class Record:
     text: str
     raw: Any  # the record as read (dict for jsonl/csv/parquet, None for txt)
     line_text: bytes | None = None  # a JSON Lines record's line as read, written back unchanged
+    undecoded: bool = False  # a .txt text with bytes that are not UTF-8, held as U+DC80..U+DCFF (see bad_bytes)
 
 
 def format_of(path: str | os.PathLike) -> str:
@@ -338,16 +339,23 @@ def _not_utf8(where: str, byte: int, at: int) -> str:
     return f"{where}: not valid UTF-8 (byte 0x{byte:02x} at position {at}); fix: re-encode the file as UTF-8"
 
 
-def read(path: Path, text_field: str = "text", id_field: str | None = None) -> Iterator[Record | BadRecord]:
+def read(path: Path, text_field: str = "text", id_field: str | None = None,
+         by: str = "file") -> Iterator[Record | BadRecord]:
     """Records of one file; a bad one is yielded as a :class:`BadRecord` (the
     caller decides whether to stop or skip). A file that breaks off (cut
     short, corrupt) raises :class:`BadFile` where it does.
 
-    ``id_field=None`` takes the field ``id`` when a record has one and
-    ``file:line`` when not; a field named is required in every record."""
+    ``id_field=None`` takes the field ``id`` when a record has one (and is
+    not null) and ``file:line`` when not; a field named is required in every
+    record. A ``.txt`` file is one record, none when it is empty. With
+    ``by`` ``"line"`` or ``"paragraph"`` (the caller splits it), a ``.txt``
+    file with bytes that are not UTF-8 is still read: they are held as
+    lone surrogates, and :func:`bad_bytes` names those in a part."""
     fmt = format_of(path)
     if fmt == "txt":
-        yield _txt(path)
+        rec = _txt(path, by)
+        if rec is not None:
+            yield rec
         return
     if fmt == "parquet":
         yield from _parquet(path, text_field, id_field)
@@ -359,11 +367,14 @@ def read(path: Path, text_field: str = "text", id_field: str | None = None) -> I
         if raw is None:
             yield _too_long(path, line)
         elif raw.strip():
-            yield parse_line(path, line, raw if raw.endswith(b"\n") else raw + b"\n", text_field, id_field)
+            ended = raw.endswith(b"\n")
+            yield parse_line(path, line, raw if ended else raw + b"\n", text_field, id_field, last=not ended)
 
 
-def _txt(path: Path) -> Record | BadRecord:
-    """A ``.txt`` file: one record, its text the whole file."""
+def _txt(path: Path, by: str = "file") -> Record | BadRecord | None:
+    """A ``.txt`` file: one record, its text the whole file; None when it is
+    empty. Bytes that are not UTF-8 make it a bad record, or, split ``by``
+    line or paragraph, are kept for :func:`bad_bytes` to find."""
     with _open_binary(path) as f:
         try:
             data = f.read(MAX_FIELD + 1)
@@ -372,13 +383,35 @@ def _txt(path: Path) -> Record | BadRecord:
     if len(data) > MAX_FIELD:
         return BadRecord(f"{path}: over {MAX_FIELD:,} bytes, the most dedup reads as one record; fix: split the file")
     data = data.removeprefix(_BOM)
+    if not data:
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
+        if by != "file":
+            return Record(str(path), 1, str(path), data.decode("utf-8", "surrogateescape"), None, undecoded=True)
         line = data.count(b"\n", 0, e.start) + 1
         at = e.start - data.rfind(b"\n", 0, e.start) - 1
         return BadRecord(_not_utf8(f"{path}:{line}", data[e.start], at))
     return Record(str(path), 1, str(path), text, None)
+
+
+_UNDECODED = re.compile("[\udc80-\udcff]")  # bytes that are not UTF-8, decoded with "surrogateescape"
+
+
+def bad_bytes(rec: Record, start: int = 0, end: int | None = None) -> BadRecord | None:
+    """The bad record for ``rec.text[start:end]`` (a line or paragraph of
+    an ``undecoded`` ``.txt`` text) when it holds bytes that are not UTF-8,
+    named by its file, line and byte; None when it holds none."""
+    if not rec.undecoded:
+        return None
+    m = _UNDECODED.search(rec.text, start, len(rec.text) if end is None else end)
+    if m is None:
+        return None
+    line_start = rec.text.rfind("\n", 0, m.start()) + 1
+    at = len(rec.text[line_start : m.start()].encode("utf-8", "surrogateescape"))
+    line = rec.text.count("\n", 0, m.start()) + 1
+    return BadRecord(_not_utf8(f"{rec.source}:{line}", ord(m.group()) - 0xDC00, at))
 
 
 def _parquet(path: Path, text_field: str, id_field: str | None) -> Iterator[Record | BadRecord]:
@@ -493,12 +526,49 @@ _json = json.JSONDecoder(parse_constant=_no_constant)  # NaN and Infinity refuse
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def parse_line(path: Path, line: int, raw: bytes, text_field: str, id_field: str | None = None) -> Record | BadRecord:
+MAX_DEPTH = 512
+"""The most levels of lists and objects a JSON Lines record may nest (the
+record itself is one): a record nested deeper is a bad record, with orjson
+installed or not."""
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether lists and objects nest more than :data:`MAX_DEPTH` levels in ``value``."""
+    todo = [(value, 1)]
+    while todo:
+        v, depth = todo.pop()
+        inner = v.values() if isinstance(v, dict) else v if isinstance(v, list) else ()
+        if inner and depth >= MAX_DEPTH and any(isinstance(x, (dict, list)) for x in inner):
+            return True
+        todo.extend((x, depth + 1) for x in inner if isinstance(x, (dict, list)))
+    return False
+
+
+def _nested_too_deep(path: Path, line: int) -> BadRecord:
+    return BadRecord(f"{path}:{line}: nested too deep (lists and objects more than {MAX_DEPTH} levels deep, the "
+                     "most dedup reads); fix the line")
+
+
+def _json_error(e: ValueError, s: str) -> str:
+    """What is wrong with the JSON text ``s``, and where (a byte position)."""
+    if not isinstance(e, json.JSONDecodeError):
+        return str(e)
+    msg = e.msg.removesuffix(" at")  # "Invalid control character at", "Unterminated string starting at"
+    if msg.startswith("Invalid control character") and e.pos < len(s):
+        msg = "the line ends inside a string" if s[e.pos:] in ("\n", "\r\n") else f"{msg} {s[e.pos]!r}"
+    return f"{msg} at position {len(s[: e.pos].encode('utf-8', 'surrogatepass'))}"
+
+
+def parse_line(path: Path, line: int, raw: bytes, text_field: str, id_field: str | None = None,
+               last: bool = False) -> Record | BadRecord:
     """The record of one JSON Lines line (see :func:`read`). The same lines are
     records with orjson installed or not: what orjson refuses is parsed again
     with the standard library, which says what is wrong, and which keeps a
     lone surrogate (``"\\ud800"``, valid JSON though not valid Unicode) as
-    it is: outputs write it back as the same escape."""
+    it is: outputs write it back as the same escape. ``last``: the file ends
+    on this line without a line break, so JSON that breaks off at its end
+    is a record cut short. A record nested more than :data:`MAX_DEPTH`
+    levels deep is a bad record."""
     row: Any = None
     if orjson is not None:
         try:
@@ -512,8 +582,16 @@ def parse_line(path: Path, line: int, raw: bytes, text_field: str, id_field: str
             return BadRecord(_not_utf8(f"{path}:{line}", raw[e.start], e.start))
         try:
             row = _json.decode(s)
+        except RecursionError:  # far deeper than MAX_DEPTH
+            return _nested_too_deep(path, line)
         except ValueError as e:
-            return BadRecord(f"{path}:{line}: not valid JSON ({getattr(e, 'msg', e)}); fix the line")
+            if last and isinstance(e, json.JSONDecodeError) and (
+                    e.pos >= len(s.rstrip()) or e.msg.startswith("Unterminated string")):
+                return BadRecord(f"{path}:{line}: cut short (the file ends inside this record: {_json_error(e, s)}); "
+                                 "fix: restore the complete file, or complete or remove the line")
+            return BadRecord(f"{path}:{line}: not valid JSON ({_json_error(e, s)}); fix the line")
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and _too_deep(row):
+        return _nested_too_deep(path, line)
     rec = _record(path, line, row, text_field, id_field)
     if isinstance(rec, Record):
         rec.line_text = raw
@@ -553,6 +631,29 @@ def _record(path: Path, line: int, row: Any, text_field: str, id_field: str | No
         return BadRecord(f"{path}:{line}: {_type(rid)} in field {id_field!r}, where an id must be a string or an "
                          "integer")
     return Record(str(path), line, rid, text, row)
+
+
+BEYOND_INT64 = "beyond Parquet's 64-bit integers; write .jsonl or .csv instead"
+_INT64 = range(-(1 << 63), 1 << 63)
+
+
+def beyond_int64(row: dict) -> tuple[str, str] | None:
+    """(``field 'NAME'``, the value, cut to 40 digits) of the first integer
+    in ``row`` (at any depth of lists and objects) that Parquet's 64-bit
+    integers cannot hold; None when there is none."""
+    for name, value in row.items():
+        todo = [value]
+        while todo:
+            v = todo.pop()
+            if isinstance(v, int) and not isinstance(v, bool) and v not in _INT64:
+                digits = str(v)
+                shown = digits if len(digits) <= 40 else f"{digits[:30]}... ({len(digits.lstrip('-'))} digits)"
+                return f"field {name!r}", shown
+            if isinstance(v, dict):
+                todo.extend(v.values())
+            elif isinstance(v, list):
+                todo.extend(v)
+    return None
 
 
 class Writer:
@@ -655,6 +756,9 @@ class Writer:
         except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
             raise ValueError(f"{self.path}: these records do not fit one Parquet schema ({e}); "
                              "write JSON Lines or CSV instead") from None
+        except OverflowError:
+            where, value = next(w for row in self._rows if (w := beyond_int64(row)) is not None)
+            raise ValueError(f"{self.path}: {where} holds {value}, {BEYOND_INT64}") from None
         if self._parquet is None:
             self._parquet = pq.ParquetWriter(str(self.tmp), table.schema)
         self._parquet.write_table(table)

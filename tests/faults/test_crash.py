@@ -86,7 +86,7 @@ def test_kill_9_never_leaves_a_partial_output_and_the_next_run_reclaims_its_left
         proc = subprocess.Popen(argv, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 300
         while isinstance(point, str) and proc.poll() is None and time.monotonic() < deadline:
-            if (point == "work" and any(work.iterdir())) or (
+            if (point == "work" and any((d / _files.LOCK).stat().st_size for d in work.glob("dedup-*/"))) or (
                     point == "output" and any(p.name.startswith(".out.jsonl.") for p in outs.iterdir())):
                 break
             time.sleep(0.005)
@@ -109,31 +109,86 @@ def test_kill_9_never_leaves_a_partial_output_and_the_next_run_reclaims_its_left
     assert reclaimed >= 2
 
 
-def test_reclaim_removes_only_what_dead_processes_left(tmp_path):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+def dead_pid() -> int:
+    """The process id of a process that has exited."""
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
                           check=True)
-    pid = int(dead.stdout)  # a process that has exited
-    mine = _files.temp_beside(tmp_path / "other.jsonl")  # this process's: alive, locked
+    return int(done.stdout)
+
+
+def stale_work_folder(parent: Path, pid: int, random: str = "xyz12345") -> Path:
+    """A work folder as a run with process id ``pid`` makes it (marker and all), left by a kill."""
+    folder = parent / f"dedup-{pid}-{random}"
+    folder.mkdir()
+    (folder / _files.LOCK).write_text(f"dedup work folder, process {pid}\n")
+    (folder / "signatures").write_bytes(b"x" * 100)
+    return folder
+
+
+def test_reclaim_removes_only_what_dead_processes_left(tmp_path):
+    pid = dead_pid()
+    mine = _files.temp_beside(tmp_path / "out.jsonl")  # this process's: alive, locked
     folder = _files.work_folder(tmp_path)
-    stale_file = tmp_path / f".out.jsonl.dedup-{pid}-abc.tmp"
+    stale_file = tmp_path / f".out.jsonl.dedup-{pid}-abc_1234.tmp"
     stale_file.write_text("partial")
-    stale_dir = tmp_path / f"dedup-{pid}-xyz"
-    stale_dir.mkdir()
-    (stale_dir / _files.LOCK).write_text("")
-    (stale_dir / "signatures").write_bytes(b"x" * 100)
-    alive_foreign = tmp_path / f".x.jsonl.dedup-{os.getppid()}-q.tmp"  # a live process's
+    stale_gz = tmp_path / f".out.jsonl.gz.dedup-{pid}-abcdefgh.tmp.gz"
+    stale_gz.write_text("partial")
+    stale_dir = stale_work_folder(tmp_path, pid)
+    alive_foreign = tmp_path / f".out.jsonl.dedup-{os.getppid()}-qqqqqqqq.tmp"  # a live process's
     alive_foreign.write_text("")
     unrelated = [tmp_path / ".hidden.tmp", tmp_path / "dedup-notes"]
     unrelated[0].write_text("")
     unrelated[1].mkdir()
     try:
-        removed = _files.reclaim(tmp_path)
-        assert sorted(removed) == sorted([stale_file, stale_dir])
+        assert _files.reclaim(tmp_path, "out.jsonl") == [stale_file]  # only that output's
+        assert _files.reclaim(tmp_path, "out.jsonl.gz", ".gz") == [stale_gz]
+        assert _files.reclaim(tmp_path) == [stale_dir]  # work folders
         assert mine.exists() and folder.exists() and alive_foreign.exists() and all(p.exists() for p in unrelated)
     finally:
         _files.discard(mine)
         _files.remove_work_folder(folder)
     assert not mine.exists() and not folder.exists()
+
+
+def test_reclaim_never_removes_files_or_folders_that_dedup_did_not_make(tmp_path):
+    pid = dead_pid()
+    outs, work = tmp_path / "wd", tmp_path / "work"
+    outs.mkdir()
+    work.mkdir()
+    src = corpus(tmp_path / "in.jsonl", 5)
+    user = tmp_path / "user.txt"
+    user.write_text("important")
+    kept = []
+    for parent in (outs, work):  # folders named like work folders, with the user's files in them
+        for name in ("dedup-2023-archive", f"dedup-{pid}-abcdefgh", f"dedup-{pid}-abcdefgh.bak", "dedup-1-results"):
+            (parent / name).mkdir()
+            (parent / name / "results.jsonl").write_text("important")
+            kept.append(parent / name / "results.jsonl")
+    other = work / f"dedup-{pid}-ijklmnop"  # a marker naming another process
+    other.mkdir()
+    (other / _files.LOCK).write_text(f"dedup work folder, process {pid + 1}\n")
+    link = work / f"dedup-{pid}-qrstuvwx"  # a symbolic link to the user's folder
+    link.symlink_to(outs / "dedup-2023-archive")
+    kept += [other / _files.LOCK, link]
+    for name in (  # files next to the outputs named almost like their temporary files
+        ".anything.dedup-99999-x.tmp", f".c.dedup-{pid}-abcdefgh.tmp.gz", f".d.dedup-{pid}-abcdefgh.tmp.bak",
+        f".out.jsonl.dedup-{pid}-abcdefgh.tmp.bak", f".out.jsonl.dedup-{pid}-abcdefg.tmp",
+        f".out.jsonl.dedup-{pid}-ABCDEFGH.tmp", f".out.jsonl.dedup-{pid}-abcdefgh.tmp.gz",
+        f".removed.csv.dedup-{pid}-abcdefgh.tmp.zst", f"out.jsonl.dedup-{pid}-abcdefgh.tmp",
+    ):
+        (outs / name).write_text("important")
+        kept.append(outs / name)
+    (outs / f".removed.csv.dedup-{pid}-abcdefgh.tmp").symlink_to(user)  # a link named like a temporary file
+    (outs / f".clusters.jsonl.dedup-{pid}-abcdefgh.tmp").mkdir()  # a folder named like one
+    kept += [outs / f".removed.csv.dedup-{pid}-abcdefgh.tmp", outs / f".clusters.jsonl.dedup-{pid}-abcdefgh.tmp"]
+    leftover = outs / f".out.jsonl.dedup-{pid}-abcdefgh.tmp"  # what a killed run left: these go
+    leftover.write_text("partial")
+    stale = stale_work_folder(work, pid)
+    assert run("documents", src, "--out", outs / "out.jsonl", "--removed", outs / "removed.csv",
+               "--clusters", outs / "clusters.jsonl", "--work-dir", work, "--quiet") == 0
+    assert [p for p in kept if not os.path.lexists(p)] == []
+    assert user.read_text() == "important" and (outs / "dedup-2023-archive" / "results.jsonl").exists()
+    assert not leftover.exists() and not stale.exists()
 
 
 # ---------------------------------------------------------------- out of space
@@ -209,3 +264,42 @@ def test_a_full_tmpfs_is_one_line_exit_1_and_is_left_empty(tmp_path, capsys, whe
         assert list(small.iterdir()) == [] and list(work.iterdir()) == [] and list(outs.iterdir()) == []
     finally:
         subprocess.run(["umount", str(small)], check=False)
+
+
+# ---------------------------------------------------------------- signals
+
+
+def test_ctrl_c_while_starting_says_interrupted_and_exits_130(tmp_path):
+    src = corpus(tmp_path / "in.jsonl", 3000)
+    outs = tmp_path / "outs"
+    outs.mkdir()
+    for delay in (0.2, 0.6):  # while the modules load, then while the run starts
+        proc = subprocess.Popen(command("documents", src, "--out", outs / "out.jsonl", "--quiet"), env=env(),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 130 and err.decode() == "dedup: interrupted\n", (delay, proc.returncode, err)
+        assert list(outs.iterdir()) == []
+
+
+@pytest.mark.parametrize("sig, code, said", [(signal.SIGTERM, 143, "dedup: terminated"),
+                                             (signal.SIGHUP, 129, "dedup: terminated (hangup)")],
+                         ids=["SIGTERM", "SIGHUP"])
+def test_sigterm_and_sighup_say_terminated_and_leave_nothing(tmp_path, sig, code, said):
+    src = corpus(tmp_path / "in.jsonl", 6000)
+    outs, work = tmp_path / "outs", tmp_path / "work"
+    outs.mkdir()
+    work.mkdir()
+    proc = subprocess.Popen(command("documents", src, "--out", outs / "out.jsonl", "--removed", outs / "rm.csv",
+                                    "--work-dir", work, "--quiet"), env=env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and time.monotonic() < deadline:  # until it has its work folder
+        if any(any(d.iterdir()) for d in work.glob("dedup-*/")):
+            break
+        time.sleep(0.005)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == code and err.decode() == said + "\n", (proc.returncode, err)
+    assert leftovers(outs, work) == [] and list(outs.iterdir()) == []

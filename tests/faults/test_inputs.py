@@ -281,6 +281,120 @@ def test_a_line_over_the_limit_is_read_past_and_skipped(tmp_path, capsys, monkey
     assert out.read_bytes() == jsonl(ROWS[:4])  # the kept lines, copied byte for byte
 
 
+class FakeOrjson:
+    """orjson where it is not installed: parses what orjson parses, and
+    refuses, as it does, lists and objects nested over 1,024 levels."""
+
+    JSONDecodeError = ValueError
+
+    @staticmethod
+    def loads(data: bytes):
+        depth = deepest = 0
+        for c in data:
+            depth += (c in b"[{") - (c in b"]}")
+            deepest = max(deepest, depth)
+        if deepest > 1024:
+            raise ValueError("recursion limit reached")
+        return json.loads(data)
+
+    @staticmethod
+    def dumps(value, default=None) -> bytes:
+        return json.dumps(value, default=default, separators=(",", ":")).encode()
+
+
+@pytest.mark.parametrize("levels", [600, 100_000])
+def test_json_nested_too_deep_is_a_bad_record_with_or_without_orjson(tmp_path, capsys, monkeypatch, levels):
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.csv"
+    deep = b'{"id": "deep", "text": "x", "d": ' + b"[" * levels + b"]" * levels + b"}"
+    deepest_read = b'{"id": "r9", "text": "' + text_of(9).encode() + b'", "d": ' + b"[" * 511 + b"]" * 511 + b"}"
+    src.write_bytes(jsonl(ROWS[:2]) + deep + b"\n" + deepest_read + b"\n" + jsonl(ROWS[2:3]))
+    for orjson in (dedup.io.orjson or FakeOrjson, None):
+        monkeypatch.setattr(dedup.io, "orjson", orjson)
+        code, _, err = run(capsys, "documents", src, "--dry-run", "--quiet")
+        assert code == 1
+        assert one_line_error(err) == (f"dedup: {src}:3: nested too deep (lists and objects more than 512 levels deep, "
+                                       "the most dedup reads); fix the line (pass --skip-bad to skip and count such "
+                                       "records)")
+        code, _, err = run(capsys, "documents", src, "--out", out, "--skip-bad")
+        assert code == 0 and skipped(err) == 1, err
+        with open(out, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        assert [r["id"] for r in rows] == ["r0", "r1", "r9", "r2"]  # 512 levels: read, and written
+        assert rows[2]["d"] == "[" * 511 + "]" * 511
+
+
+def test_json_errors_say_what_and_where_and_a_last_line_cut_short_says_so(tmp_path, capsys):
+    nul, cut, out = tmp_path / "nul.jsonl", tmp_path / "cut.jsonl", tmp_path / "out.jsonl"
+    nul.write_bytes(b'{"id": "x", "text": "nul \x00 byte"}\n' + jsonl(ROWS[:1]))
+    code, _, err = run(capsys, "documents", nul, "--dry-run", "--quiet")
+    assert code == 1
+    assert one_line_error(err).startswith(
+        f"dedup: {nul}:1: not valid JSON (Invalid control character '\\x00' at position 25); fix the line")
+    nul.write_bytes(jsonl(ROWS[:1]) + b'{"id": "x", "text": "caf\xc3\xa9 broken\n' + jsonl(ROWS[1:2]))
+    code, _, err = run(capsys, "documents", nul, "--dry-run", "--quiet")
+    assert code == 1  # cut inside the file: not valid, and where
+    assert one_line_error(err).startswith(
+        f"dedup: {nul}:2: not valid JSON (the line ends inside a string at position 33); fix the line")
+    for end in (b'{"id": "r2", "text": "the file ends in', b'{"id": "r2", "text": "x"', b'{"id": "r2", '):
+        cut.write_bytes(jsonl(ROWS[:2]) + end)  # no line break after it: the file ends inside the record
+        code, _, err = run(capsys, "documents", cut, "--dry-run", "--quiet")
+        assert code == 1
+        assert one_line_error(err).startswith(f"dedup: {cut}:3: cut short (the file ends inside this record: "), end
+        code, _, err = run(capsys, "documents", cut, "--out", out, "--skip-bad")
+        assert code == 0 and skipped(err) == 1 and out_ids(out) == ["r0", "r1"]
+    cut.write_bytes(jsonl(ROWS[:3])[:-1])  # complete, without the last line break: read
+    code, _, err = run(capsys, "documents", cut, "--out", out, "--quiet")
+    assert code == 0 and out_ids(out) == ["r0", "r1", "r2"]
+
+
+def test_a_null_id_counts_as_missing(tmp_path, capsys):
+    src, out = tmp_path / "in.jsonl", tmp_path / "removed.jsonl"
+    src.write_bytes(jsonl([{"id": None, "text": text_of(0)}, {"id": "b", "text": text_of(0)}]))
+    code, listing, err = run(capsys, "documents", src, "--quiet", "--json", "--removed", out)
+    assert code == 0, err
+    assert json.loads(listing)["members"] == [f"{src}:1", "b"]
+    assert [json.loads(x)["duplicate_of"] for x in out.read_text().splitlines()] == [f"{src}:1"]
+    code, _, err = run(capsys, "documents", src, "--dry-run", "--quiet", "--id-field", "id")
+    assert code == 1 and one_line_error(err).startswith(f"dedup: {src}:1: null in field 'id' named by --id-field")
+
+
+# ---- .txt inputs -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("by", ["line", "paragraph"])
+def test_txt_split_by_line_or_paragraph_skips_only_the_bad_part(tmp_path, capsys, by):
+    folder, out = tmp_path / "tb", tmp_path / "out.jsonl"
+    folder.mkdir()
+    parts = [text_of(0).encode(), f"caf\xe9 {text_of(1)}".encode("latin-1"), text_of(2).encode(), text_of(3).encode()]
+    src = folder / "a.txt"
+    src.write_bytes((b"\n" if by == "line" else b"\n\n").join(parts) + b"\n")
+    lines = [1, 2, 3, 4] if by == "line" else [1, 3, 5, 7]
+    code, _, err = run(capsys, "documents", folder, "--by", by, "--out", out, "--quiet")
+    assert code == 1 and not out.exists()
+    assert one_line_error(err).startswith(
+        f"dedup: {src}:{lines[1]}: not valid UTF-8 (byte 0xe9 at position 3); fix: re-encode the file as UTF-8")
+    code, _, err = run(capsys, "documents", folder, "--by", by, "--out", out, "--skip-bad")
+    assert code == 0 and skipped(err) == 1, err
+    assert out_ids(out) == [f"{src}:{n}" for n in (lines[0], lines[2], lines[3])]
+    (folder / "b.txt").write_text(text_of(5))
+    code, _, err = run(capsys, "documents", folder, "--out", out, "--skip-bad")  # a whole file is one record
+    assert code == 0 and skipped(err) == 1 and out_ids(out) == [str(folder / "b.txt")]
+
+
+def test_an_empty_txt_file_is_no_record(tmp_path, capsys):
+    folder, out = tmp_path / "docs", tmp_path / "out.jsonl"
+    folder.mkdir()
+    (folder / "a.txt").write_text(text_of(0))
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "bom.txt").write_bytes(b"\xef\xbb\xbf")
+    code, _, err = run(capsys, "documents", folder, "--out", out)
+    assert code == 0, err
+    assert out_ids(out) == [str(folder / "a.txt")]
+    assert re.search(r"^documents in +1$", err, re.MULTILINE)
+    assert f"dedup: warning: {folder / 'empty.txt'}: empty, no records" in err
+    assert f"dedup: warning: {folder / 'bom.txt'}: no records" in err
+
+
 # ---- input folders -----------------------------------------------------------------------------------------------
 
 
@@ -336,7 +450,7 @@ def test_folder_walking_does_not_follow_symbolic_links(tmp_path, capsys):
     assert out_ids(out) == [str(folder / "a.txt"), str(folder / "sub" / "b.txt")]
     assert f"dedup: skipped {folder / 'link.txt'}: a symbolic link inside a folder is not followed" in err
     assert f"dedup: skipped {folder / 'linked'}: a symbolic link" in err
-    assert "dedup: skipped 2 entries inside input folders" in err
+    assert "dedup: skipped 2 entries inside input folders (symbolic links or not regular files)" in err
     code, _, err = run(capsys, "documents", folder / "link.txt", "--out", out, "--quiet")  # named: read
     assert code == 0 and out_ids(out) == [str(folder / "link.txt")]
 
@@ -543,7 +657,8 @@ def test_fault_suite_txt(tmp_path_factory, capsys, files):
         if kind == "gap":
             continue  # no file
         path.write_bytes(data)
-        (bad if kind == "latin-1" else good).append(str(path))
+        if kind != "empty":  # an empty file is no record
+            (bad if kind == "latin-1" else good).append(str(path))
     if not good and not bad:
         return
     out = tmp / "out.jsonl"

@@ -257,6 +257,42 @@ def test_annotate_to_parquet_past_4096_rows_whose_first_rows_are_all_kept(tmp_pa
     assert table.column("duplicate_of").null_count == 4200
 
 
+def test_annotate_to_json_lines_gives_kept_records_duplicate_of_and_similarity_null(tmp_path):
+    src = write_input(tmp_path / "in.jsonl")
+    out = tmp_path / "out.jsonl"
+    assert run("documents", src, "--out", out, "--annotate", "--quiet") == 0
+    got = {r["id"]: r for r in read_output(out)}
+    assert list(got) == ["a", "b", "c", "d"]
+    assert {k: got["a"][k] for k in ("cluster", "duplicate_of", "similarity")} == dict.fromkeys(
+        ("cluster", "duplicate_of", "similarity"))
+    assert got["c"]["cluster"] == "a" and got["c"]["duplicate_of"] == "a" and got["c"]["similarity"] == 1.0
+
+
+@pytest.mark.parametrize("where", ["id", "field", "nested", "row 10,001"])
+def test_a_parquet_output_refuses_integers_beyond_64_bits_by_field_and_line(tmp_path, capsys, where):
+    rows = [{"id": i, "text": f"document {i} says {i * 7919 % 10007} and {i * 104729 % 10009}", "n": i}
+            for i in range(10 if where != "row 10,001" else 10005)]
+    line = 10001 if where == "row 10,001" else 3
+    if where == "id":
+        rows[line - 1]["id"] = 2**70
+    elif where == "nested":
+        rows[line - 1]["n"] = None
+        rows[line - 1]["x"] = {"a": [1, -(2**100)]}
+    else:
+        rows[line - 1]["n"] = 2**64
+    src = write_input(tmp_path / "in.jsonl", rows)
+    name, value = {"id": ("id", 2**70), "nested": ("x", -(2**100))}.get(where, ("n", 2**64))
+    for job in (["documents"], ["repeats"]):
+        assert run(*job, src, "--out", tmp_path / "out.parquet", "--quiet") == 1
+        assert one_line(capsys.readouterr().err) == (
+            f"dedup: {src}:{line}: field '{name}' holds {value}, beyond Parquet's 64-bit integers; write .jsonl or "
+            ".csv instead")
+        assert listing(tmp_path) == ["in.jsonl"]
+    for other in ("out.jsonl", "out.csv"):  # they hold such numbers
+        assert run("documents", src, "--out", tmp_path / other, "--quiet") == 0
+        assert str(value) in (tmp_path / other).read_text()
+
+
 # ---------------------------------------------------------------- 5: lone surrogates
 
 SURROGATE_ROWS = [
@@ -366,6 +402,64 @@ def test_usage_errors_exit_2_with_one_line(tmp_path, capsys, monkeypatch, argv, 
     line = one_line(capsys.readouterr().err)
     assert said in line and line.startswith("dedup")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "in.xml"]
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["documents", ""], "dedup: an input is an empty path (''); give a file, folder or glob"),
+    (["documents", "in.jsonl", "--out", ""], "dedup: --out is an empty path (''); name the file to write"),
+    (["documents", "in.jsonl", "--removed", ""], "dedup: --removed is an empty path (''); name the file to write"),
+    (["documents", "in.jsonl", "--clusters", ""], "dedup: --clusters is an empty path (''); name the file to write"),
+    (["documents", "in.jsonl", "--report", ""], "dedup: --report is an empty path (''); name the file to write"),
+    (["repeats", "in.jsonl", "--out", ""], "dedup: --out is an empty path (''); name the file to write"),
+    (["boilerplate", "in.jsonl", "--learn", ""], "dedup: --learn is an empty path (''); name the file to write"),
+    (["boilerplate", "in.jsonl", "--apply", "", "--out", "o.jsonl"],
+     "dedup: --apply is an empty path (''); give a boilerplate file saved by 'dedup boilerplate --learn'"),
+    (["documents", "in.jsonl", "--work-dir", ""],
+     "dedup: --work-dir is an empty path (''); name a folder for temporary files, or leave it out"),
+], ids=["input", "--out", "--removed", "--clusters", "--report", "repeats --out", "--learn", "--apply", "--work-dir"])
+def test_an_empty_path_is_a_usage_error(tmp_path, capsys, monkeypatch, argv, said):
+    monkeypatch.chdir(tmp_path)
+    write_input(tmp_path / "in.jsonl")
+    assert run(*argv) == 2
+    assert one_line(capsys.readouterr().err) == said
+    assert listing(tmp_path) == ["in.jsonl"]
+
+
+def test_work_dir_must_be_a_folder_and_a_missing_one_is_made(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_input(tmp_path / "in.jsonl")
+    assert run("documents", "in.jsonl", "--out", "o.jsonl", "--work-dir", "in.jsonl", "--quiet") == 2
+    assert one_line(capsys.readouterr().err) == (
+        "dedup: --work-dir in.jsonl: is a file, not a folder; give a folder for temporary files, or leave --work-dir "
+        "out to use the system's temporary folder")
+    assert run("documents", "in.jsonl", "--out", "o.jsonl", "--work-dir", "no/such", "--quiet") == 2
+    assert one_line(capsys.readouterr().err) == (
+        "dedup: --work-dir no/such: no such folder, and its parent no is missing too; create it (mkdir -p no/such), "
+        "or give an existing folder")
+    assert listing(tmp_path) == ["in.jsonl"]
+    assert run("documents", "in.jsonl", "--out", "o.jsonl", "--work-dir", "scratch", "--quiet") == 0
+    assert listing(tmp_path) == ["in.jsonl", "o.jsonl", "scratch"]  # made, and left empty
+    assert len(read_output(tmp_path / "o.jsonl")) == 3
+
+
+def test_a_wrong_file_given_to_apply_says_what_it_is(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_input(tmp_path / "in.jsonl")
+    (tmp_path / "one.json").write_text('{"templates": []}')
+    (tmp_path / "notes.md").write_text("# notes\n")
+    write_input(tmp_path / "in.jsonl.gz")
+    fix = "give a file saved by 'dedup boilerplate --learn'"
+    for given, what in [
+        ("in.jsonl", "it looks like JSON Lines records"),
+        ("one.json", 'it is not the JSON object a boilerplate file holds (no "format": "dedup-boilerplate")'),
+        ("notes.md", "it is not JSON"),
+        ("in.jsonl.gz", "it is gzip data"),
+    ]:
+        assert run("boilerplate", "in.jsonl", "--apply", given, "--out", "o.jsonl", "--quiet") == 2
+        assert one_line(capsys.readouterr().err) == f"dedup: --apply {given}: not a dedup boilerplate file: {what}; {fix}"
+        assert run("all", "in.jsonl", "--boilerplate", given, "--out", "o.jsonl", "--quiet") == 2
+        assert one_line(capsys.readouterr().err).startswith(f"dedup: --boilerplate {given}: not a dedup boilerplate")
+    assert listing(tmp_path) == ["in.jsonl", "in.jsonl.gz", "notes.md", "one.json"]
 
 
 # ---------------------------------------------------------------- 9: empty inputs, Ctrl-C

@@ -4,11 +4,16 @@ A reader never sees a half-written file under the final name, and a failed
 or killed writer leaves the previous file (or none) there.
 
 Temporary files and folders carry their owner's process id in their name
-(``.NAME.dedup-PID-XXXX.tmp``, ``dedup-PID-XXXX``) and the owner holds a
-lock (``flock``) on them while it lives. A run killed with ``kill -9``
-cannot remove its own; the next run that writes in the same folder (or
-uses the same work folder) removes those whose owner is gone: the process
-id is not alive and the lock is free (:func:`reclaim`).
+(``.NAME.dedup-PID-XXXXXXXX.tmp``, with ``.gz`` or ``.zst`` after it for a
+compressed output, and ``dedup-PID-XXXXXXXX``: ``XXXXXXXX`` is the 8
+random characters ``tempfile`` picks) and the owner holds a lock
+(``flock``) on them while it lives; a work folder also holds a marker file
+(:data:`LOCK`) that names its process. A run killed with ``kill -9``
+cannot remove its own; the next run that writes the same output (or uses
+the same work folder) removes those whose owner is gone: the process id is
+not alive and the lock is free (:func:`reclaim`). Nothing else is ever
+removed: not a file or folder of another name, nor a folder without the
+marker.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import contextlib
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,9 +33,10 @@ except ImportError:  # pragma: no cover - Windows: no reclaiming
     fcntl = None  # type: ignore[assignment]
 
 _held: dict[str, int] = {}  # temporary path -> the open descriptor holding its lock
-_TEMP = re.compile(r"^\..+\.dedup-(\d+)-[^/]*\.tmp[^/]*$")
-_FOLDER = re.compile(r"^dedup-(\d+)-[^/]+$")
-LOCK = ".lock"  # the lock file inside a work folder
+_RANDOM = "[a-z0-9_]{8}"  # the random part of a name tempfile makes (mkstemp, mkdtemp)
+_FOLDER = re.compile(rf"dedup-(\d+)-{_RANDOM}")
+LOCK = ".dedup-work"  # the marker and lock file inside a work folder
+_MAGIC = "dedup work folder, process "  # the marker's text, then the process id and a line break
 
 
 def _umask() -> int:
@@ -62,47 +69,72 @@ def _alive(pid: int) -> bool:
 
 
 def _dead_owner(path: Path, pid: int) -> bool:
-    """True when the owner ``pid`` of ``path`` (a file) is gone: not alive, and its lock free."""
+    """True when the owner ``pid`` of ``path`` (a regular file, not a
+    symbolic link) is gone: not alive, and the file's lock free."""
     if fcntl is None or _alive(pid):  # pragma: no cover - platform
         return False
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return False
     try:
-        return _lock(fd)
+        return stat.S_ISREG(os.fstat(fd).st_mode) and _lock(fd)
     finally:
         os.close(fd)
 
 
-def _dead_folder(folder: Path, pid: int) -> bool:
-    """A work folder's owner is gone: its lock file's lock is free, or (killed
-    before making it) there is none, and the process id is not alive."""
-    if (folder / LOCK).is_file():
-        return _dead_owner(folder / LOCK, pid)
-    return fcntl is not None and not _alive(pid)
+def _marked(folder: Path, pid: int) -> bool:
+    """Whether ``folder`` holds the marker :func:`work_folder` writes, naming ``pid``."""
+    try:
+        fd = os.open(folder / LOCK, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        return stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, 100) == f"{_MAGIC}{pid}\n".encode()
+    finally:
+        os.close(fd)
 
 
-def reclaim(folder: str | os.PathLike) -> list[Path]:
-    """Remove the temporary files (``.NAME.dedup-PID-*.tmp*``) and work
-    folders (``dedup-PID-*``) in ``folder`` that a
-    process no longer alive left behind (killed with ``kill -9``, say).
-    Returns what was removed. Never raises: what cannot be checked stays."""
+def _is(path: Path, kind: int) -> bool:
+    """Whether ``path`` itself (a symbolic link not followed) is of ``kind``
+    (``stat.S_IFREG``, ``stat.S_IFDIR``)."""
+    try:
+        return stat.S_IFMT(os.lstat(path).st_mode) == kind
+    except OSError:
+        return False
+
+
+def reclaim(folder: str | os.PathLike, output: str | None = None, suffix: str = "") -> list[Path]:
+    """Remove from ``folder`` what dead runs left (killed with ``kill -9``,
+    say): with ``output`` (a file name), the temporary files that
+    :func:`temp_beside` made for that output with ``suffix``
+    (``.OUTPUT.dedup-PID-XXXXXXXX.tmpSUFFIX``); without it, the work folders
+    that :func:`work_folder` made (``dedup-PID-XXXXXXXX`` holding a marker
+    that names the same process). Only those whose process is not alive and
+    whose lock is free go; nothing of any other name, and no folder without
+    its marker. Returns what was removed. Never raises: what cannot be
+    checked stays."""
     removed: list[Path] = []
+    if output is not None:
+        pattern = re.compile(rf"\.{re.escape(output)}\.dedup-(\d+)-{_RANDOM}\.tmp{re.escape(suffix)}")
+    else:
+        pattern = _FOLDER
     try:
         names = os.listdir(folder)
     except OSError:
         return removed
     for name in names:
+        m = pattern.fullmatch(name)
+        if m is None:
+            continue
         path = Path(folder) / name
-        m = _TEMP.match(name)
+        pid = int(m.group(1))
         try:
-            if m and path.is_file() and str(path) not in _held and _dead_owner(path, int(m.group(1))):
-                path.unlink()
-                removed.append(path)
-                continue
-            m = _FOLDER.match(name)
-            if m and path.is_dir() and _dead_folder(path, int(m.group(1))):
+            if output is not None:
+                if _is(path, stat.S_IFREG) and str(path) not in _held and _dead_owner(path, pid):
+                    path.unlink()
+                    removed.append(path)
+            elif _is(path, stat.S_IFDIR) and _marked(path, pid) and _dead_owner(path / LOCK, pid):
                 shutil.rmtree(path, ignore_errors=True)
                 removed.append(path)
         except OSError:
@@ -111,12 +143,13 @@ def reclaim(folder: str | os.PathLike) -> list[Path]:
 
 
 def temp_beside(path: Path, suffix: str = "") -> Path:
-    """A new empty file in ``path``'s folder, with ordinary permissions
-    (mkstemp makes files private; outputs should not be), locked by this
-    process until :func:`discard`. Leftovers of dead runs in that folder are
-    removed first (:func:`reclaim`)."""
+    """A new empty file ``.NAME.dedup-PID-XXXXXXXX.tmpSUFFIX`` in ``path``'s
+    folder, with ordinary permissions (mkstemp makes files private; outputs
+    should not be), locked by this process until :func:`discard`. Dead
+    runs' temporary files for the same ``path`` are removed first
+    (:func:`reclaim`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    reclaim(path.parent)
+    reclaim(path.parent, path.name, suffix)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.dedup-{os.getpid()}-", suffix=f".tmp{suffix}")
     _lock(fd)
     _held[tmp] = fd
@@ -140,20 +173,26 @@ def discard(tmp: Path) -> None:
 
 
 def work_folder(workdir: str | os.PathLike | None = None) -> Path:
-    """A new private folder ``dedup-PID-XXXX`` under ``workdir`` (default:
-    the system's temporary folder), holding a lock file this process keeps
-    locked until :func:`remove_work_folder`. Dead runs' folders there are
+    """A new private folder ``dedup-PID-XXXXXXXX`` under ``workdir``
+    (default: the system's temporary folder), holding the marker file
+    :data:`LOCK` (naming this process), which this process keeps locked
+    until :func:`remove_work_folder`. Dead runs' work folders there are
     removed first."""
     parent = Path(workdir) if workdir is not None else Path(tempfile.gettempdir())
     reclaim(parent)
     folder = Path(tempfile.mkdtemp(prefix=f"dedup-{os.getpid()}-", dir=parent))
     try:
-        fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     _lock(fd)
     _held[str(folder / LOCK)] = fd
+    try:
+        os.write(fd, f"{_MAGIC}{os.getpid()}\n".encode())
+    except BaseException:
+        remove_work_folder(folder)
+        raise
     return folder
 
 

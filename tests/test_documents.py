@@ -3,10 +3,10 @@ import random
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from naive import find_duplicates as naive_find
 
 import dedup
 from dedup import Config
-from naive import find_duplicates as naive_find
 
 POOL = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi café “quoted” 東京".split()
 

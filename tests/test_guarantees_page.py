@@ -11,7 +11,7 @@ def test_every_test_the_guarantees_page_names_exists():
     ids = re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", PAGE.read_text(encoding="utf-8"))
     assert len(ids) > 50
     missing = [f"{path}::{name}" for path, name in ids
-               if not re.search(rf"^def {name}\(", (ROOT / path).read_text(encoding="utf-8"), re.M)]
+               if not re.search(rf"^def {name}\(", (ROOT / path).read_text(encoding="utf-8"), re.MULTILINE)]
     assert missing == []
 
 

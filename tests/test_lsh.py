@@ -25,7 +25,7 @@ def test_layout_beats_datasketch_default_at_0_8():
 def test_bucket_table_equals_naive_first_and_last(rows, split):
     keys = np.array(rows, dtype=np.uint64).reshape(-1, 3) if rows else np.zeros((0, 3), np.uint64)
     keys = keys + np.arange(3, dtype=np.uint64) * np.uint64(100)  # a key per band
-    expected = candidates([[tuple([int(k)]) for k in row] for row in keys])
+    expected = candidates([[(int(k),) for k in row] for row in keys])
     table = BucketTable(capacity=1)  # forces growth
     got = []
     for lo in range(0, len(keys), split):  # batch boundaries must not matter

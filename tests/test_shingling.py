@@ -62,7 +62,7 @@ def test_ordinary_non_ascii_text_is_normalised_in_the_kernel(text):
     assert raw
     out = _all_hashes(buf, starts[0], ends[0], flags, moff, mlen, mdata, amap, raw, 5, False)
     assert out is not None, "fell back to CPython's normalisation"
-    assert sorted(set(int(h) for h in out)) == reference(text, 5, "word")
+    assert sorted({int(h) for h in out}) == reference(text, 5, "word")
 
 
 @pytest.mark.parametrize("text", ["cafe\u0301 menu", "한국 \u1112\u1161\u11ab", "e\u0308\u0301x"])
@@ -113,7 +113,7 @@ def test_scanner_resumes_at_every_output_boundary(text, ngram, unit, extra):
 
     text = text * 3  # longer, with repeats
     for raw in (True, False):
-        buf, starts, ends, flags, moff, mlen, mdata, amap, raw = Scanner([text], raw).args()
+        buf, _starts, ends, flags, moff, mlen, mdata, amap, raw = Scanner([text], raw).args()
         st = np.zeros(STATE_SIZE, dtype=np.int64)
         _start(st, 0)
         ring = _ring(ngram)

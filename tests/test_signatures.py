@@ -114,7 +114,7 @@ def test_signatures_from_stored_hashes_equal_signatures_from_text(batch, scheme,
 @given(st.lists(texts, max_size=6), st.sampled_from(SCHEMES), st.sampled_from([(4, "char"), (5, "word"), (2, "char")]),
        st.sampled_from([1 << 18, 8]))
 def test_one_pass_sketches_equal_signatures_and_key_the_hash_sequence(batch, scheme, shape, limit):
-    import dedup._engine.signatures as signatures
+    from dedup._engine import signatures
     from dedup._engine.hashsets import hash_sets
     from dedup._engine.scanner import Scanner
     from dedup.shingling import normalize

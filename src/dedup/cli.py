@@ -20,8 +20,10 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -270,7 +272,7 @@ def _fields(args: argparse.Namespace, files: list[Path], extras: dict[str, str],
     names: dict[str, None] = {}
     schemas, id_schemas = [], []
     if parquet:
-        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow as pa
     for batch in batches(_records(args, files, {"bad": 0}), 4096):
         rows = [r.raw if isinstance(r.raw, dict) else {"id": r.id, "text": r.text} for r in batch]
         for row in rows:
@@ -452,7 +454,7 @@ class _Ids:
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / "ids"
-        self._f = open(self.path, "wb")
+        self._f = open(self.path, "wb")  # noqa: SIM115 - held while records stream in; close() closes it
         self._ends = Column(folder / "id-ends")
         self._end = 0
         self._fd: int | None = None
@@ -507,14 +509,14 @@ def run_documents(args: argparse.Namespace, config: Config, cleaner: Cleaner | N
         with ondisk.OnDisk(config, workdir=args.work_dir, sort_bytes=ondisk.SORT_BYTES,
                            keep_texts=bool(args.report or dry)) as od:
             ids = _Ids(od.dir)
-            side = open(od.dir / "cleaned", "wb+") if cleaner is not None else None
+            side = open(od.dir / "cleaned", "wb+") if cleaner is not None else None  # noqa: SIM115 - closed by _close_all below
             sizes, places = Column(od.dir / "sizes"), _Places(od.dir)
             try:
                 progress = Progress(args.quiet or dry)
                 for batch in batches(_records(args, files, stats, warn=True), BATCH):
                     start = stats["in"]
                     texts = [r.text for r in batch]
-                    if cleaner is not None:
+                    if cleaner is not None and side is not None:  # side: opened when cleaning
                         for i, (rec, cuts) in enumerate(zip(batch, cleaner.cuts(texts))):
                             if dry:
                                 _show_cuts(args, rec, cuts)
@@ -749,16 +751,13 @@ def _cluster_rows(result, ids, folder: Path):
     span = range_span(n)
     dt = np.dtype([("root", "<i8"), ("pos", "<i8"), ("sim", "<f8")])
     paths = [folder / f"c{i:05d}" for i in range(-(-n // span))]
-    files = [open(p, "wb") for p in paths]
-    try:
+    with ExitStack() as stack:
+        files = [stack.enter_context(open(p, "wb")) for p in paths]
         for lo, best, sim, root in result.chunks():
             dup = np.flatnonzero(best >= 0)
             rec = np.empty(len(dup), dtype=dt)
             rec["root"], rec["pos"], rec["sim"] = root[dup], dup + lo, sim[dup]
             write_by(rec, rec["root"] // span, files)
-    finally:
-        for f in files:
-            f.close()
     cid = 0
     for p in paths:
         rec = np.fromfile(p, dtype=dt)
@@ -960,7 +959,7 @@ def _cut_job(args: argparse.Namespace, cleaner: Cleaner, files: list[Path]) -> i
                 stats["in"] += 1
                 stats["out"] += 1
                 stats["bytes_in"] += _size(rec.text)
-                if args.dry_run:
+                if writer is None:  # --dry-run
                     _show_cuts(args, rec, cuts)
                     cleaner.apply(rec.text, cuts, stats)
                     continue
@@ -1169,7 +1168,7 @@ def _unknown_job(word: str) -> str | None:
 class _Parser(argparse.ArgumentParser):
     """Usage errors on one line (no usage dump): the problem, and where the fix is."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         hint = "" if ";" in message else f" (see '{self.prog} --help')"
         self.exit(2, f"{self.prog}: {message}{hint}\n")
 
@@ -1245,10 +1244,12 @@ def _main(argv: list[str] | None) -> int:
             )
     except ValueError as e:
         ap.error(str(e))
-    job = {
+    # documents, all and explain take the Config made above; repeats and boilerplate None
+    jobs: dict[str, Callable[[argparse.Namespace, Any], int]] = {
         "documents": run_documents, "repeats": run_repeats, "boilerplate": run_boilerplate, "explain": run_explain,
         "all": run_all,
-    }[args.job]
+    }
+    job = jobs[args.job]
     try:
         args.files = [] if args.job == "explain" else _prepare(args)
         return job(args, config)

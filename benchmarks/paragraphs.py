@@ -191,7 +191,7 @@ def main() -> None:
          lambda: base_learn(texts), lambda: base_learn(texts, ccnet_key), None),
         ("boilerplate: strip", "boilerplate", lambda: list(bp.strip(texts)),
          lambda: base_strip(texts, df), lambda: base_strip(texts, df_cc, ccnet_key),
-         lambda: list(bp.strip(texts, annotate=True))),
+         lambda: list(bp.find(texts))),
         ("paragraphs seen in an earlier document", "shared", lambda: dedup.remove_shared_paragraphs(texts),
          lambda: base_shared(texts), lambda: base_shared(texts, ccnet_key), lambda: dedup.find_shared_paragraphs(texts)),
     ]

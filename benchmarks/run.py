@@ -95,7 +95,7 @@ def run_dedup(texts, verify="exact"):
     t1 = time.perf_counter()
     root = list(range(len(texts)))
     for d in r.matches.values():
-        root[d.position] = d.kept
+        root[d.position] = d.root
     return t1 - t0, root
 
 

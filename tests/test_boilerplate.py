@@ -49,18 +49,26 @@ def test_strip_policies_and_annotations():
     bp = dedup.find_boilerplate(corpus(), min_docs=3)
     stripped = dedup.strip_boilerplate(SEED, bp)
     assert "Mandatory credit" not in stripped and stripped.startswith("White House National Security")
-    cuts = dedup.strip_boilerplate(SEED, bp, annotate=True)
+    (cuts,) = bp.find([SEED])
     assert [SEED[c.start : c.end] for c in cuts] == ["Mandatory credit: The White House"] * 2
     assert all(c.kind == "boilerplate" and c.match == "Mandatory credit: *" and c.exact for c in cuts)
-    first = dedup.strip_boilerplate(SEED, bp, keep="first")
+    first = dedup.strip_boilerplate(SEED, bp, keep_first=True)
     assert first.count("Mandatory credit") == 1 and first.startswith("Mandatory credit")
     seen = set()
-    a = dedup.strip_boilerplate("Mandatory credit: AP\nOne.", bp, keep="first", seen=seen)
-    b = dedup.strip_boilerplate("Mandatory credit: Getty Images\nTwo.", bp, keep="first", seen=seen)
+    a = dedup.strip_boilerplate("Mandatory credit: AP\nOne.", bp, keep_first=True, seen=seen)
+    b = dedup.strip_boilerplate("Mandatory credit: Getty Images\nTwo.", bp, keep_first=True, seen=seen)
     assert (a, b) == ("Mandatory credit: AP\nOne.", "Two.")  # a new variant of the template goes too
-    assert list(bp.strip(["Mandatory credit: AP\nOne.", "Mandatory credit: AP\nTwo."], keep="first")) == [
+    assert list(bp.strip(["Mandatory credit: AP\nOne.", "Mandatory credit: AP\nTwo."], keep_first=True)) == [
         "Mandatory credit: AP\nOne.", "Two."
     ]
+    # find reports what strip takes out, for a text or across a stream
+    stream = [SEED, "Mandatory credit: AP\nOne.", "Mandatory credit: AP\nTwo."]
+    for keep_first in (False, True):
+        found = list(bp.find(stream, keep_first=keep_first))
+        assert [dedup.apply_cuts(t, c) for t, c in zip(stream, found)] == list(bp.strip(stream, keep_first=keep_first))
+    assert [len(c) for c in bp.find(stream, keep_first=True)] == [1, 1, 1]
+    seen = set()
+    assert [len(next(bp.find([t], keep_first=True, seen=seen))) for t in stream] == [1, 1, 1]
 
 
 def test_save_and_load(tmp_path):
@@ -95,8 +103,13 @@ def test_bad_files_name_the_file(tmp_path, content, message):
 
 def test_errors():
     bp = dedup.find_boilerplate(corpus(), min_docs=3)
-    with pytest.raises(ValueError, match="keep must be 'none'"):
-        dedup.strip_boilerplate("x", bp, keep="all")
+    with pytest.raises(TypeError, match="keep_first must be True .* got 'first'"):
+        dedup.strip_boilerplate("x", bp, keep_first="first")
+    with pytest.raises(TypeError, match="keep_first must be True"):
+        next(bp.find(["x"], keep_first=None))
+    with pytest.raises(ValueError, match=r"find_boilerplate verifies every candidate on the exact Jaccard.*"
+                                         r"verify='signature'.*config.replace\(verify='exact'\)"):
+        dedup.find_boilerplate(corpus(), config=bp.config.replace(verify="signature"))
     with pytest.raises(TypeError, match="boilerplate must be a dedup.Boilerplate"):
         dedup.strip_boilerplate("x", {"templates": []})
     with pytest.raises(ValueError, match="min_docs must be a positive integer or None, got 0"):
@@ -133,7 +146,7 @@ def test_stripping_a_stream_equals_applying_its_cuts():
     """The batch remover strip uses gives what apply_cuts gives with the annotated cuts."""
     bp = dedup.find_boilerplate(corpus(), min_docs=3)
     stream = corpus() + ["  Mandatory credit: Getty\r\n\r\nA story.\n© 2031 Example News. All rights reserved.\n", ""]
-    cuts = list(bp.strip(stream, annotate=True))
+    cuts = list(bp.find(stream))
     assert any(cuts)
     assert list(bp.strip(stream)) == [dedup.apply_cuts(t, c) for t, c in zip(stream, cuts)]
 
@@ -146,12 +159,12 @@ def test_lines_equal_to_a_variant_skip_verification_without_changing_the_result(
     docs += [f"SUBSCRIBE TO OUR NEWSLETTER!\nOther story {i}." for i in range(3)]
     bp = dedup.find_boilerplate(docs, min_docs=3)
     stream = docs + ["MANDATORY CREDIT: AP\nx", "Mandatory credit: AP!!\ny", "subscribe to our newsletter\nz"]
-    fast = list(bp.strip(stream, annotate=True))
+    fast = list(bp.find(stream))
     prep = bp._prepare()
     assert len(prep.keyed) == sum(len(t.variants) for t in bp.templates)
     assert len(set(map(tuple, prep.keys.tolist()))) < len(prep.keys)  # some variants share a key
     bp._prepared = prep._replace(keys=prep.keys[:0], keyed=prep.keyed[:0])  # every line verified
-    assert fast == list(bp.strip(stream, annotate=True)) and sum(map(len, fast)) > 10
+    assert fast == list(bp.find(stream)) and sum(map(len, fast)) > 10
 
 
 def test_long_lines_skipped_by_their_prefix_do_not_change_the_result():
@@ -170,8 +183,8 @@ def test_long_lines_skipped_by_their_prefix_do_not_change_the_result():
     prep = bp._prepare()
     assert prep.limit > 0 and len(long_story.encode()) > prep.limit and len(echo.encode()) > prep.limit
     assert prefix_exceeds(Scanner([long_story, echo]), prep.limit, prep.bound, 4).tolist() == [True, False]
-    fast = list(bp.strip(stream, annotate=True))
+    fast = list(bp.find(stream))
     # the echo reaches the footer's Jaccard but is no re-capture of it: kept
     assert [c.end - c.start for c in fast[-1]] == [len("Mandatory credit: AP")]
     bp._prepared = prep._replace(limit=0)  # every line sketched
-    assert fast == list(bp.strip(stream, annotate=True))
+    assert fast == list(bp.find(stream))

@@ -61,7 +61,9 @@ def test_the_knobs_change_the_answer():
     (["boilerplate", "X", "--learn", "bp.json", "--min-docs", "0"], "--min-docs must be a positive integer, got 0"),
     (["boilerplate", "X", "--learn", "bp.json", "--min-fraction", "2"], "--min-fraction must be in (0, 1], got 2.0"),
     (["boilerplate", "X", "--apply", "bp.json", "--out", "o", "--min-docs", "3"], "--min-docs applies when learning"),
-    (["boilerplate", "X", "--learn", "bp.json", "--keep", "first"], "--keep applies when stripping"),
+    (["boilerplate", "X", "--learn", "bp.json", "--keep-first"], "--keep-first applies when stripping"),
+    (["boilerplate", "X", "--apply", "bp.json", "--out", "o.jsonl", "--keep", "first"], "--keep first: the flag is now --keep-first"),
+    (["all", "X", "--learn-boilerplate", "--out", "o.jsonl", "--keep", "none"], "--keep none: the flag is now --keep-first; use no flag"),
     (["boilerplate", "X", "--learn", "bp.json", "--out", "o.jsonl"], "--out applies when stripping"),
     (["repeats", "X", "--out", "o.jsonl", "--dry-run"], "--dry-run writes nothing, so --out o.jsonl"),
     (["all", "X", "--out", "o", "--min-docs", "3"], "add --learn-boilerplate"),
@@ -100,10 +102,10 @@ def test_boilerplate_learn_takes_min_docs_and_min_fraction_and_apply_takes_keep(
     assert [t.text for t in bp.templates] == [t.text for t in dedup.find_boilerplate(BP_DOCS).templates]
     assert [t.text for t in bp.templates] == ["Mandatory credit: *"]
     out = tmp_path / "out.jsonl"
-    for keep in ("none", "first"):
+    for keep_first in (False, True):
         assert cli.main(["boilerplate", str(src), "--apply", str(bp_path), "--out", str(out), "--quiet",
-                         "--keep", keep]) == 0
-        assert texts_of(out) == list(bp.strip(BP_DOCS, keep=keep))
+                         *(["--keep-first"] if keep_first else [])]) == 0
+        assert texts_of(out) == list(bp.strip(BP_DOCS, keep_first=keep_first))
     assert texts_of(out)[0] == BP_DOCS[0] and texts_of(out)[1] != BP_DOCS[1]  # keep first: the first stays
 
 

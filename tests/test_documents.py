@@ -31,13 +31,13 @@ def test_find_duplicates_equals_naive_pipeline(texts, verify, threshold):
     cfg = Config(threshold=threshold, ngram=2, verify=verify, num_perm=64)
     got = dedup.find_duplicates(texts, config=cfg)
     want = naive_find(texts, cfg)
-    assert {p: (d.kept, d.matched) for p, d in got.matches.items()} == {p: w[:2] for p, w in want.items()}
+    assert {p: (d.root, d.matched) for p, d in got.matches.items()} == {p: w[:2] for p, w in want.items()}
     for p, d in got.matches.items():
         assert d.similarity == pytest.approx(want[p][2])
     assert got.duplicates == sorted(want)
     for cluster in got.clusters:
         assert len(cluster) >= 2 and cluster[0] not in got.duplicates
-        assert all(got.matches[i].kept == cluster[0] for i in cluster[1:])
+        assert all(got.matches[i].root == cluster[0] for i in cluster[1:])
 
 
 @given(docs_strategy)
@@ -77,7 +77,7 @@ def test_example_from_readme():
     ]
     r = dedup.find_duplicates(texts)
     assert r.clusters == [[0, 1]] and r.duplicates == [1] and r.kept == [0, 2]
-    assert r.matches[1] == dedup.Duplicate(position=1, kept=0, matched=0, similarity=1.0)
+    assert r.matches[1] == dedup.Duplicate(position=1, root=0, matched=0, similarity=1.0)
 
 
 def test_keep_rules():

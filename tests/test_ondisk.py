@@ -42,7 +42,7 @@ def test_equals_the_in_memory_answer_at_any_batch_and_sort_size(picks, batch, so
     best, sim, root = run(texts, cfg, batch, sort_bytes, span)
     want = dedup.find_duplicates(texts, config=cfg)
     got = {int(d): (int(root[d]), int(best[d]), float(sim[d])) for d in np.flatnonzero(best >= 0)}
-    assert got == {p: (m.kept, m.matched, pytest.approx(m.similarity)) for p, m in want.matches.items()}
+    assert got == {p: (m.root, m.matched, pytest.approx(m.similarity)) for p, m in want.matches.items()}
 
 
 @pytest.fixture()
@@ -123,7 +123,7 @@ def test_drifting_chains_equal_the_in_memory_answer(edits, batch, threshold, spa
     best, _, root = run(texts, cfg, batch, 1 << 12, span)
     want = dedup.find_duplicates(texts, config=cfg)
     assert {int(d): (int(best[d]), int(root[d])) for d in np.flatnonzero(best >= 0)} == {
-        p: (m.matched, m.kept) for p, m in want.matches.items()}
+        p: (m.matched, m.root) for p, m in want.matches.items()}
 
 
 @pytest.mark.parametrize("verify", ["exact", "signature"])
@@ -135,7 +135,7 @@ def test_exact_and_signature_each_equal_the_library_and_differ_from_each_other(v
     best, sim, root = run(texts, cfg, 97, 1 << 12, span=200)  # small ranges, small text groups
     want = dedup.find_duplicates(texts, config=cfg)
     assert {int(d): (int(root[d]), int(best[d]), float(sim[d])) for d in np.flatnonzero(best >= 0)} == {
-        p: (m.kept, m.matched, m.similarity) for p, m in want.matches.items()}
+        p: (m.root, m.matched, m.similarity) for p, m in want.matches.items()}
     other = dedup.find_duplicates(texts, config=cfg.replace(verify="signature" if verify == "exact" else "exact"))
     assert set(want.matches) != set(other.matches)
     if verify == "exact":  # no drop below the threshold on exact Jaccard

@@ -50,12 +50,12 @@ def test_near_repeats_are_found(copy):
 
 
 def test_unique_paragraphs_on_a_common_pattern_stay():
-    text = (
-        "Shares of Acme rose 3% on Monday after the company raised its forecast for the first quarter.\n"
-        "Shares of Globex fell 12% on Friday after the company cut its forecast for the fourth quarter.\n"
-        "Police in Lagos arrested 30 people on Tuesday after protests near the Oslo station.\n"
-        "Police in Osaka arrested 4 people on Thursday after protests near the Lima station."
-    )
+    text = "\n".join([  # noqa: FLY002 - a sentence a line reads better than one long literal
+        "Shares of Acme rose 3% on Monday after the company raised its forecast for the first quarter.",
+        "Shares of Globex fell 12% on Friday after the company cut its forecast for the fourth quarter.",
+        "Police in Lagos arrested 30 people on Tuesday after protests near the Oslo station.",
+        "Police in Osaka arrested 4 people on Thursday after protests near the Lima station.",
+    ])
     assert dedup.find_repeats(text) == []
 
 

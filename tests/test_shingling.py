@@ -113,7 +113,7 @@ def test_scanner_resumes_at_every_output_boundary(text, ngram, unit, extra):
 
     text = text * 3  # longer, with repeats
     for raw in (True, False):
-        buf, _, ends, flags, moff, mlen, mdata, amap, raw = Scanner([text], raw).args()
+        buf, _starts, ends, flags, moff, mlen, mdata, amap, raw = Scanner([text], raw).args()
         st = np.zeros(STATE_SIZE, dtype=np.int64)
         _start(st, 0)
         ring = _ring(ngram)

@@ -34,7 +34,7 @@ from ._engine import signatures
 from ._engine.batches import BATCH_CHARS, batches, str_length
 from ._engine.buckets import BucketTable
 from ._engine.candidates import pairs_of
-from ._engine.checks import check_texts, make_config
+from ._engine.checks import banding, check_texts, check_verify, make_config
 from ._engine.clusters import best_confirmed, forest_roots
 from ._engine.files import replacing
 from ._engine.hashsets import hash_sets, prefix_exceeds
@@ -156,7 +156,7 @@ class Boilerplate:
     n_documents: int
     min_docs: int
     labels: bool = True
-    _prepared: Any = field(default=None, repr=False, compare=False)
+    _prepared: _Prepared | None = field(default=None, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.templates)
@@ -209,7 +209,7 @@ class Boilerplate:
             templates = [
                 Template(
                     t["text"], int(t["docs"]), tuple((str(v), int(n)) for v, n in t["variants"]),
-                    tuple(tuple(int(x) for x in e) for e in t["examples"]), t.get("label"),
+                    tuple(_place(e) for e in t["examples"]), t.get("label"),
                 )
                 for t in d["templates"]
             ]
@@ -240,8 +240,9 @@ class Boilerplate:
             cfg = self.match_config
             sig, counts, keys, keyed = signatures.sketch(scanner, cfg)
             live = np.flatnonzero(counts > 0)
-            table = BucketTable(capacity=max(16, 2 * len(live) * cfg.bands))
-            table.candidates(band_keys(sig[live], cfg.bands, cfg.rows), live, insert=True)
+            bands, rows = banding(cfg)
+            table = BucketTable(capacity=max(16, 2 * len(live) * bands))
+            table.candidates(band_keys(sig[live], bands, rows), live, insert=True)
             # each variant's shingle set, sorted: verification takes it as
             # is, and equal sets compare as equal bytes
             sets, soffs = hash_sets(scanner, self.config.ngram, self.config.unit, sort=True)
@@ -319,9 +320,9 @@ class Boilerplate:
                 exact = np.concatenate([exact, np.array([i for i, _ in chosen], dtype=np.int64)])
                 matched = np.concatenate([matched, np.array([v for _, v in chosen], dtype=np.int64)])
         rest = np.flatnonzero(live & ~same)
-        live = todo[rest]
-        cand, ncand = prep.table.candidates(band_keys(sig[rest], cfg.bands, cfg.rows), live, insert=False)
-        line, variant = pairs_of(cand, ncand, live)
+        ids = todo[rest]
+        cand, ncand = prep.table.candidates(band_keys(sig[rest], *banding(cfg)), ids, insert=False)
+        line, variant = pairs_of(cand, ncand, ids)
         best: dict[int, tuple[int, float]] = {}
         if len(line):  # verify: hash only the lines that are candidates
             involved, inverse = np.unique(line, return_inverse=True)
@@ -353,37 +354,59 @@ class Boilerplate:
              ((names[v], batch.text_of(i), s) for i, v, s in zip(lines.tolist(), variants.tolist(), sim.tolist()))),
             dtype=bool, count=len(lines))
 
-    def strip(
-        self,
-        texts: Iterable[str],
-        *,
-        keep: Literal["none", "first"] = "none",
-        annotate: bool = False,
-    ) -> Iterator[str] | Iterator[list[Cut]]:
-        """Strip a stream of texts, in batches; yields each text (or its cuts).
+    def strip(self, texts: Iterable[str], *, keep_first: bool = False,
+              seen: set[str] | None = None) -> Iterator[str]:
+        """Strip a stream of texts, in batches; yields each text without its
+        boilerplate lines (each with its line break).
 
-        ``keep="first"`` keeps the first line of each template in the stream
-        and cuts the later ones; ``"none"`` (default) cuts every one.
+        ``keep_first=False`` (default) cuts every line of a template;
+        ``keep_first=True`` keeps the first line of each template in the
+        stream and cuts the later ones (pass the same ``seen`` set to carry
+        on across calls: the templates met so far). The lines cut are the
+        ones :meth:`find` reports for the same arguments.
         """
-        _check_keep(keep)
-        seen: set[str] = set()
+        _check_keep_first(keep_first)
+        seen = set() if seen is None else seen
         start = 0
         for batch in batches(texts, BATCH, BATCH_CHARS, length=str_length):
-            yield from self._strip_batch(batch, keep, seen, annotate, start)
+            yield from self._strip_batch(batch, keep_first, seen, start)
             start += len(batch)
 
-    def _strip_batch(self, texts, keep, seen, annotate, start):
+    def find(self, texts: Iterable[str], *, keep_first: bool = False,
+             seen: set[str] | None = None) -> Iterator[list[Cut]]:
+        """The boilerplate lines of a stream of texts, in batches; yields each
+        text's cuts (kind ``"boilerplate"``), in order: what :meth:`strip`
+        takes out. ``keep_first`` and ``seen`` as for :meth:`strip`.
+
+        >>> bp = find_boilerplate(["Menu\\nOne story.", "Menu\\nAnother.", "Menu\\nA third."])
+        >>> [[(c.start, c.end, c.match) for c in cuts] for cuts in bp.find(["Menu\\nNews.", "Menu\\nMore."], keep_first=True)]
+        [[], [(0, 4, 'Menu')]]
+        """
+        _check_keep_first(keep_first)
+        seen = set() if seen is None else seen
+        start = 0
+        for batch in batches(texts, BATCH, BATCH_CHARS, length=str_length):
+            if batch:
+                cuts = self.cuts(check_texts(batch, start))
+                yield from (_after_first(c, seen) for c in cuts) if keep_first else cuts
+            start += len(batch)
+
+    def _strip_batch(self, texts: list[str], keep_first: bool, seen: set[str], start: int) -> Iterator[str]:
         if not texts:
             return
         texts = check_texts(texts, start)  # a bad item is named by its place in the stream
-        if keep == "none" and not annotate:
+        if not keep_first:
             batch, best = self._match(texts)
             yield from remove_items(texts, batch.doc, batch.c0, batch.c1, np.fromiter(sorted(best), np.int64, len(best)))
             return
         for text, cuts in zip(texts, self.cuts(texts)):
-            if keep == "first":
-                cuts = _after_first(cuts, seen)
-            yield cuts if annotate else apply_cuts(text, cuts)
+            yield apply_cuts(text, _after_first(cuts, seen))
+
+
+def _place(e: Sequence[Any]) -> tuple[int, int, int]:
+    """A stored example as ``(document, start, end)``."""
+    d, s, t = (int(x) for x in e)
+    return d, s, t
 
 
 def _after_first(cuts: list[Cut], seen: set[str]) -> list[Cut]:
@@ -396,9 +419,12 @@ def _after_first(cuts: list[Cut], seen: set[str]) -> list[Cut]:
     return later
 
 
-def _check_keep(keep: str) -> None:
-    if keep not in ("none", "first"):
-        raise ValueError(f"keep must be 'none' (cut every copy) or 'first' (keep the first), got {keep!r}")
+def _check_keep_first(keep_first: object) -> None:
+    if not isinstance(keep_first, bool):
+        raise TypeError(
+            f"keep_first must be True (keep the first line of each template) or False (cut every one), "
+            f"got {keep_first!r}"
+        )
 
 
 def find_boilerplate(
@@ -458,6 +484,7 @@ def find_boilerplate(
     cfg = make_config(
         config, CORPUS_DEFAULTS, threshold=threshold, ngram=ngram, unit=unit, num_perm=CORPUS_NUM_PERM
     )
+    check_verify(cfg, "exact", "find_boilerplate")
     texts = check_texts(texts)
     n_docs = len(texts)
     texts, head, shift = _learning_sample(texts)
@@ -606,26 +633,25 @@ def strip_boilerplate(
     text: str,
     boilerplate: Boilerplate,
     *,
-    keep: Literal["none", "first"] = "none",
+    keep_first: bool = False,
     seen: set[str] | None = None,
-    annotate: bool = False,
-) -> str | list[Cut]:
+) -> str:
     """``text`` without its boilerplate lines (each with its line break).
 
-    ``keep="none"`` (default) cuts every copy, as corpus cleaning wants for
-    credit lines and menus; ``keep="first"`` keeps the first line of each
-    template and cuts later ones, within this text or, if you pass the same
-    ``seen`` set to every call, across a stream. With ``annotate=True``,
-    return the cuts instead. For many texts, ``boilerplate.strip(texts)``
-    works in batches.
+    ``keep_first=False`` (default) cuts every copy, as corpus cleaning wants
+    for credit lines and menus; ``keep_first=True`` keeps the first line of
+    each template and cuts later ones, within this text or, if you pass the
+    same ``seen`` set to every call, across a stream. For many texts,
+    ``boilerplate.strip(texts)`` works in batches, and
+    ``boilerplate.find(texts)`` gives the cuts instead of the texts.
     """
     if not isinstance(boilerplate, Boilerplate):
         raise TypeError(
             f"boilerplate must be a dedup.Boilerplate (from find_boilerplate or Boilerplate.load), "
             f"got {type(boilerplate).__name__}"
         )
-    _check_keep(keep)
+    _check_keep_first(keep_first)
     cuts = boilerplate.cuts([text])[0]
-    if keep == "first":
+    if keep_first:
         cuts = _after_first(cuts, set() if seen is None else seen)
-    return cuts if annotate else apply_cuts(text, cuts)
+    return apply_cuts(text, cuts)

@@ -20,8 +20,10 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -270,7 +272,7 @@ def _fields(args: argparse.Namespace, files: list[Path], extras: dict[str, str],
     names: dict[str, None] = {}
     schemas, id_schemas = [], []
     if parquet:
-        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow as pa
     for batch in batches(_records(args, files, {"bad": 0}), 4096):
         rows = [r.raw if isinstance(r.raw, dict) else {"id": r.id, "text": r.text} for r in batch]
         for row in rows:
@@ -316,16 +318,15 @@ class Cleaner:
     first of each template), each optional. ``cuts(texts)`` gives each
     text's cuts per stage; stage cuts are found on the text as read."""
 
-    def __init__(self, repeats: dict[str, Any] | None, bp=None, keep: str = "none") -> None:
-        self.repeats, self.bp, self.keep = repeats, bp, keep
-        self.seen: set[str] = set()  # templates met so far (keep="first")
+    def __init__(self, repeats: dict[str, Any] | None, bp=None, keep_first: bool = False) -> None:
+        self.repeats, self.bp, self.keep_first = repeats, bp, keep_first
+        self.seen: set[str] = set()  # templates met so far (keep_first)
 
     @property
     def stages(self) -> list[str]:
         return [name for name, on in (("repeats", self.repeats is not None), ("boilerplate", self.bp is not None)) if on]
 
     def cuts(self, texts: list[str]) -> list[dict[str, list]]:
-        from .boilerplate import strip_boilerplate
         from .paragraphs import find_repeats
 
         out: list[dict[str, list]] = [{} for _ in texts]
@@ -333,8 +334,8 @@ class Cleaner:
             for o, c in zip(out, find_repeats(texts, **self.repeats)):
                 o["repeats"] = c
         if self.bp is not None:
-            if self.keep == "first":  # across the stream: one text at a time, in order
-                found = [strip_boilerplate(t, self.bp, keep="first", seen=self.seen, annotate=True) for t in texts]
+            if self.keep_first:  # across the stream: the templates met in earlier batches too
+                found = list(self.bp.find(texts, keep_first=True, seen=self.seen))
             else:
                 found = self.bp.cuts(texts)
             for o, c in zip(out, found):
@@ -363,7 +364,7 @@ def _cleaner(args: argparse.Namespace, files: list[Path]) -> Cleaner:
     if args.job == "repeats":
         return Cleaner(_paragraph_kw(args))
     if args.job == "boilerplate":
-        return Cleaner(None, _load("--apply", args.apply), args.keep)
+        return Cleaner(None, _load("--apply", args.apply), args.keep_first)
     repeats = None if "repeats" in skip else _paragraph_kw(args, "paragraph_")
     bp = None
     if "boilerplate" not in skip:
@@ -371,7 +372,7 @@ def _cleaner(args: argparse.Namespace, files: list[Path]) -> Cleaner:
             bp = _load("--boilerplate", args.boilerplate)
         elif args.learn_boilerplate:
             bp = _learn(args, files)
-    return Cleaner(repeats, bp, args.keep)
+    return Cleaner(repeats, bp, args.keep_first)
 
 
 def _load(flag: str, path: str):
@@ -453,7 +454,7 @@ class _Ids:
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / "ids"
-        self._f = open(self.path, "wb")
+        self._f = open(self.path, "wb")  # noqa: SIM115 - held while records stream in; close() closes it
         self._ends = Column(folder / "id-ends")
         self._end = 0
         self._fd: int | None = None
@@ -508,14 +509,14 @@ def run_documents(args: argparse.Namespace, config: Config, cleaner: Cleaner | N
         with ondisk.OnDisk(config, workdir=args.work_dir, sort_bytes=ondisk.SORT_BYTES,
                            keep_texts=bool(args.report or dry)) as od:
             ids = _Ids(od.dir)
-            side = open(od.dir / "cleaned", "wb+") if cleaner is not None else None
+            side = open(od.dir / "cleaned", "wb+") if cleaner is not None else None  # noqa: SIM115 - closed by _close_all below
             sizes, places = Column(od.dir / "sizes"), _Places(od.dir)
             try:
                 progress = Progress(args.quiet or dry)
                 for batch in batches(_records(args, files, stats, warn=True), BATCH):
                     start = stats["in"]
                     texts = [r.text for r in batch]
-                    if cleaner is not None:
+                    if cleaner is not None and side is not None:  # side: opened when cleaning
                         for i, (rec, cuts) in enumerate(zip(batch, cleaner.cuts(texts))):
                             if dry:
                                 _show_cuts(args, rec, cuts)
@@ -750,16 +751,13 @@ def _cluster_rows(result, ids, folder: Path):
     span = range_span(n)
     dt = np.dtype([("root", "<i8"), ("pos", "<i8"), ("sim", "<f8")])
     paths = [folder / f"c{i:05d}" for i in range(-(-n // span))]
-    files = [open(p, "wb") for p in paths]
-    try:
+    with ExitStack() as stack:
+        files = [stack.enter_context(open(p, "wb")) for p in paths]
         for lo, best, sim, root in result.chunks():
             dup = np.flatnonzero(best >= 0)
             rec = np.empty(len(dup), dtype=dt)
             rec["root"], rec["pos"], rec["sim"] = root[dup], dup + lo, sim[dup]
             write_by(rec, rec["root"] // span, files)
-    finally:
-        for f in files:
-            f.close()
     cid = 0
     for p in paths:
         rec = np.fromfile(p, dtype=dt)
@@ -961,7 +959,7 @@ def _cut_job(args: argparse.Namespace, cleaner: Cleaner, files: list[Path]) -> i
                 stats["in"] += 1
                 stats["out"] += 1
                 stats["bytes_in"] += _size(rec.text)
-                if args.dry_run:
+                if writer is None:  # --dry-run
                     _show_cuts(args, rec, cuts)
                     cleaner.apply(rec.text, cuts, stats)
                     continue
@@ -1051,8 +1049,9 @@ def parser() -> argparse.ArgumentParser:
                      help="learn the boilerplate from the inputs first (their texts held in memory), and strip it")
     al.add_argument("--skip", type=_stages, metavar="STAGES", default=(),
                     help="stages to leave out, comma-separated: repeats, boilerplate, documents")
-    al.add_argument("--keep", choices=("none", "first"), default="none",
-                    help="boilerplate: cut every copy (none, default) or keep the first of each template")
+    al.add_argument("--keep-first", action="store_true",
+                    help="boilerplate: keep the first line of each template (default: cut every one)")
+    al.add_argument("--keep", dest="old_keep", help=argparse.SUPPRESS)  # the old name: an error naming the new one
     _paragraph_flags(al, "paragraph-", "paragraphs and boilerplate lines")
     _learn_flags(al)
     for p in (docs, al):
@@ -1088,8 +1087,9 @@ def parser() -> argparse.ArgumentParser:
     how.add_argument("--apply", metavar="BP.json", help="strip a saved boilerplate from the inputs")
     _paragraph_flags(bp, what="boilerplate lines (when learning)")
     _learn_flags(bp)
-    bp.add_argument("--keep", choices=("none", "first"), default="none",
-                    help="when applying: cut every copy (none, default) or keep the first of each template")
+    bp.add_argument("--keep-first", action="store_true",
+                    help="when applying: keep the first line of each template (default: cut every one)")
+    bp.add_argument("--keep", dest="old_keep", help=argparse.SUPPRESS)  # the old name: an error naming the new one
     return ap
 
 
@@ -1137,13 +1137,16 @@ def _check(ap: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         if flags and not learning:
             fix = "add --learn-boilerplate" if job == "all" else "a saved boilerplate keeps what it was learned with"
             ap.error(f"{', '.join(flags)} {'apply' if len(flags) > 1 else 'applies'} when learning boilerplate; {fix}")
-        if job == "boilerplate" and args.learn and args.keep != "none":
-            ap.error("--keep applies when stripping; use it with --apply")
+        if getattr(args, "old_keep", None) is not None:
+            fix = "--keep-first" if args.old_keep == "first" else "no flag (every line of a template is cut)"
+            ap.error(f"--keep {args.old_keep}: the flag is now --keep-first; use {fix}")
+        if job == "boilerplate" and args.learn and args.keep_first:
+            ap.error("--keep-first applies when stripping; use it with --apply")
         if job == "boilerplate" and args.learn and (args.out or args.annotate):
             ap.error(f"{'--out' if args.out else '--annotate'} applies when stripping; learning writes only "
                      "the boilerplate file: run --apply BP.json --out OUT after it")
-        if job == "all" and args.keep != "none" and not (args.boilerplate or args.learn_boilerplate):
-            ap.error("--keep applies to boilerplate; add --boilerplate BP.json or --learn-boilerplate")
+        if job == "all" and args.keep_first and not (args.boilerplate or args.learn_boilerplate):
+            ap.error("--keep-first applies to boilerplate; add --boilerplate BP.json or --learn-boilerplate")
 
 
 JOBS = ("documents", "repeats", "boilerplate", "explain", "all")
@@ -1165,7 +1168,7 @@ def _unknown_job(word: str) -> str | None:
 class _Parser(argparse.ArgumentParser):
     """Usage errors on one line (no usage dump): the problem, and where the fix is."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         hint = "" if ";" in message else f" (see '{self.prog} --help')"
         self.exit(2, f"{self.prog}: {message}{hint}\n")
 
@@ -1241,10 +1244,12 @@ def _main(argv: list[str] | None) -> int:
             )
     except ValueError as e:
         ap.error(str(e))
-    job = {
+    # documents, all and explain take the Config made above; repeats and boilerplate None
+    jobs: dict[str, Callable[[argparse.Namespace, Any], int]] = {
         "documents": run_documents, "repeats": run_repeats, "boilerplate": run_boilerplate, "explain": run_explain,
         "all": run_all,
-    }[args.job]
+    }
+    job = jobs[args.job]
     try:
         args.files = [] if args.job == "explain" else _prepare(args)
         return job(args, config)

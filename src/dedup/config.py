@@ -38,10 +38,14 @@ class Config:
         seed: seed of the hash functions.
         bands, rows: LSH banding; chosen from ``threshold`` and ``num_perm``
             when left out (see :func:`dedup.lsh.choose_bands`).
-        verify: how LSH candidates are confirmed: ``"exact"`` Jaccard of the
-            shingle sets (``find_duplicates`` default) or the ``"signature"``
-            estimate (what :class:`dedup.Index` and ``deduplicate`` use, as they
-            keep no text).
+        verify: how LSH candidates are confirmed: on the ``"exact"`` Jaccard
+            of the shingle sets, or on the ``"signature"`` estimate. It
+            decides the output, so every consumer reads it and none rewrites
+            it: ``find_duplicates`` and :class:`dedup.OnDisk` do either;
+            :class:`dedup.Index` and ``deduplicate`` keep no text and refuse
+            ``"exact"``; the paragraph and boilerplate functions always
+            compare the texts and refuse ``"signature"``. Each refusal names
+            the fix (``config.replace(verify=...)``).
 
     >>> Config(threshold=0.8).bands, Config(threshold=0.8).rows
     (18, 7)
@@ -92,12 +96,12 @@ class Config:
             object.__setattr__(self, "bands", bands)
             object.__setattr__(self, "rows", rows)
         else:
-            _check_int("bands", self.bands, 1, self.num_perm)
-            _check_int("rows", self.rows, 1, self.num_perm)
-            if self.bands * self.rows > self.num_perm:
+            bands = _check_int("bands", self.bands, 1, self.num_perm)
+            rows = _check_int("rows", self.rows, 1, self.num_perm)
+            if bands * rows > self.num_perm:
                 raise ValueError(
                     f"bands * rows must be at most num_perm={self.num_perm}, "
-                    f"got {self.bands} * {self.rows} = {self.bands * self.rows}"
+                    f"got {bands} * {rows} = {bands * rows}"
                 )
         object.__setattr__(self, "threshold", float(t))
 
@@ -146,6 +150,7 @@ class Config:
         )
 
 
-def _check_int(name: str, value: Any, lo: int, hi: int) -> None:
+def _check_int(name: str, value: Any, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not (lo <= value <= hi):
         raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
+    return value

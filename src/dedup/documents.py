@@ -11,7 +11,7 @@ import numpy as np
 from ._engine import signatures
 from ._engine.batches import BATCH_CHARS, batches, ranges
 from ._engine.candidates import candidate_pairs
-from ._engine.checks import check_texts, make_config, preview
+from ._engine.checks import check_texts, check_verify, make_config, preview
 from ._engine.clusters import Duplicate, best_matches, build_clusters
 from ._engine.verify import exact_for_texts, signature_similarity
 from .config import Config
@@ -30,10 +30,11 @@ class DedupResult:
         clusters: groups of two or more input positions; the kept document
             first, the rest ascending. Sorted by kept position.
         duplicates: sorted positions to drop.
-        matches: for each dropped position, a :class:`Duplicate` with the kept
-            document of its cluster, the document it matched and their
-            similarity (exact Jaccard, or the signature estimate with
-            ``verify="signature"``).
+        matches: for each dropped position, a :class:`Duplicate` with the
+            ``root`` of its cluster (the kept document), the document it
+            matched and their similarity (exact Jaccard, or the signature
+            estimate with ``verify="signature"``).
+        kept: sorted positions to keep (everything not in ``duplicates``).
         n_documents: how many texts came in.
         config: the :class:`Config` that decided all of this.
     """
@@ -121,7 +122,7 @@ def find_duplicates(
         ... ])
         >>> r.clusters, r.duplicates
         ([[0, 2]], [2])
-        >>> r.matches[2].kept, r.matches[2].similarity
+        >>> r.matches[2].root, r.matches[2].similarity
         (0, 1.0)
     """
     cfg = make_config(
@@ -174,8 +175,11 @@ def deduplicate(
         items: strings, or records whose text ``text`` gives.
         text: for records, the dict key or attribute holding the text, or a
             function returning it.
-        threshold, num_perm, ngram, unit, scheme, seed, config: as for
+        threshold, num_perm, ngram, unit, scheme, seed: as for
             :func:`find_duplicates`.
+        config: a :class:`Config` holding all of the above instead; its
+            ``verify`` must be ``"signature"`` (``deduplicate`` keeps no
+            text).
         batch_size: items per batch (tuning only).
 
     >>> list(deduplicate(["a b c d e f", "x y z", "A b c d e f!"]))
@@ -188,6 +192,8 @@ def deduplicate(
 
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    if config is not None:
+        check_verify(make_config(config), "signature", "deduplicate")
     index = Index(
         threshold, num_perm=num_perm, ngram=ngram, unit=unit, scheme=scheme, seed=seed, config=config
     )

@@ -7,18 +7,21 @@ import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 
 from ._engine import signatures
 from ._engine.buckets import BucketTable
 from ._engine.candidates import pairs_of
-from ._engine.checks import check_texts, make_config
+from ._engine.checks import check_texts, check_verify, make_config
 from ._engine.clusters import best_matches
 from ._engine.verify import signature_similarity
 from ._kernels.lsh import band_keys
 from .config import Config
+
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self from Python 3.11
 
 INT64 = 2**63
 
@@ -117,12 +120,7 @@ class Index:
         }
         if config is None:
             params["verify"] = "signature"
-        cfg = make_config(config, **params)
-        if cfg.verify != "signature":
-            raise ValueError(
-                f"an Index keeps no text, so it verifies on signatures; got verify={cfg.verify!r}, "
-                "pass config.replace(verify='signature')"
-            )
+        cfg = check_verify(make_config(config, **params), "signature", "an Index")
         store = None
         if path is not None:
             from .store import SqliteStore
@@ -188,7 +186,7 @@ class Index:
         """True for an index file that cannot be written: queries only."""
         return self._store is not None and self._store.read_only
 
-    def __enter__(self) -> Index:
+    def __enter__(self) -> Self:
         self._check_open()
         return self
 

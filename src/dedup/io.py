@@ -18,7 +18,7 @@ import os
 import re
 import stat
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,8 +115,7 @@ class Record:
 def format_of(path: str | os.PathLike) -> str:
     name = str(path).lower()
     for ext in (".gz", ".zst"):
-        if name.endswith(ext):
-            name = name[: -len(ext)]
+        name = name.removesuffix(ext)
     if name.endswith((".jsonl", ".json", ".ndjson")):
         return "jsonl"
     if name.endswith(".csv"):
@@ -225,7 +224,7 @@ def _open_binary(path: Path, mode: str = "rb"):
                 raw.close()
                 raise
             reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-            return io.BufferedReader(reader)  # type: ignore[arg-type]
+            return io.BufferedReader(reader)
         return zstandard.ZstdCompressor().stream_writer(open(path, "wb"))
     return open(path, mode)
 
@@ -669,7 +668,7 @@ class Writer:
     shown as ``\\udXXX`` in CSV and Parquet text.
     """
 
-    def __init__(self, path: str | os.PathLike, fmt: str, inputs: list[Path] = (), text_field: str = "text",
+    def __init__(self, path: str | os.PathLike, fmt: str, inputs: Sequence[Path] = (), text_field: str = "text",
                  columns: list[str] | None = None, schema: Any = None) -> None:
         self.path = Path(path)
         self.text_field = text_field

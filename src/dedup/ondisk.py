@@ -45,15 +45,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from ._engine import signatures
 from ._engine.candidates import prefilter_floor
-from ._engine.checks import check_texts
+from ._engine.checks import banding, check_texts
 from ._engine.clusters import best_matches
 from ._engine.columns import Column, read_rows
 from ._engine.files import remove_work_folder, work_folder
@@ -64,6 +64,9 @@ from ._kernels.sets import agreements
 from ._kernels.unionfind import chain_roots
 from .config import Config
 
+if TYPE_CHECKING:
+    from typing_extensions import Self  # typing.Self from Python 3.11
+
 PART_BITS = 6  # 64 partition files per level
 RECORD = np.dtype([("key", "<u8"), ("doc", "<i8")])
 EDGE = np.dtype([("doc", "<i8"), ("cand", "<i8")])
@@ -71,20 +74,21 @@ MIN_SPAN = 1 << 16  # documents per range, at least
 SORT_BYTES = 32 << 20  # a partition sorted at once; pair files hold a quarter of it
 
 
-class Result(NamedTuple):
-    """Per document, as :class:`Column` files: ``best`` earlier match (-1:
-    kept), ``similarity`` to it (the float64 bits: exact Jaccard with
-    ``verify="exact"``, else the signature estimate; 0 if kept) and the
-    cluster ``root`` (the kept document of its cluster; itself if kept).
-    ``verify`` says which similarity decided. Valid until the
-    :class:`OnDisk` is closed."""
+class OnDiskResult(NamedTuple):
+    """What :meth:`OnDisk.finish` found: per document, as columns on disk,
+    ``best`` earlier match (-1: kept), ``similarity`` to it (the float64
+    bits: exact Jaccard with ``verify="exact"``, else the signature
+    estimate; 0 if kept) and the cluster ``root`` (the kept document of its
+    cluster; itself if kept). ``verify`` says which similarity decided (the
+    config's). Read them with :meth:`chunks` or :meth:`arrays`; valid until
+    the :class:`OnDisk` is closed."""
 
     best: Column
     similarity: Column
     root: Column
     verify: str
 
-    def chunks(self):
+    def chunks(self) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
         """(first position, best, similarity, root) arrays, chunk by chunk."""
         for (lo, b), (_, s), (_, r) in zip(self.best.chunks(), self.similarity.chunks(), self.root.chunks()):
             yield lo, b, s.view(np.float64), r
@@ -94,7 +98,8 @@ class Result(NamedTuple):
         parts = list(self.chunks())
         if not parts:
             return np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64)
-        return tuple(np.concatenate([p[i] for p in parts]) for i in (1, 2, 3))
+        return (np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts]),
+                np.concatenate([p[3] for p in parts]))
 
 
 class OnDisk:
@@ -122,17 +127,18 @@ class OnDisk:
         self._parts: list = []
         self._text_end = 0
         try:
-            self._sig = open(self.dir / "signatures", "wb")
-            self._parts = [open(self.dir / f"p{i:03d}", "wb") for i in range(1 << PART_BITS)]
+            # kept open across add() calls; close() closes them
+            self._sig = open(self.dir / "signatures", "wb")  # noqa: SIM115
+            self._parts = [open(self.dir / f"p{i:03d}", "wb") for i in range(1 << PART_BITS)]  # noqa: SIM115
             if keep_texts or config.verify == "exact":  # exact verification reads them back
-                self._texts = open(self.dir / "texts", "wb")
+                self._texts = open(self.dir / "texts", "wb")  # noqa: SIM115
                 self._text_ends = Column(self.dir / "text-ends")
                 self._columns.append(self._text_ends)
         except BaseException:
             self.close()
             raise
 
-    def __enter__(self) -> OnDisk:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -165,10 +171,11 @@ class OnDisk:
             self._text_end += int(scanner.ends[-1])
         live = np.flatnonzero(counts > 0)
         if len(live):
-            keys = band_keys(sig[live], cfg.bands, cfg.rows)
+            bands, rows = banding(cfg)
+            keys = band_keys(sig[live], bands, rows)
             rec = np.empty(keys.size, dtype=RECORD)
             rec["key"] = keys.ravel()
-            rec["doc"] = np.repeat(live + self.n, cfg.bands)
+            rec["doc"] = np.repeat(live + self.n, bands)
             _spill(rec, self._parts, 0)
         self.n += len(texts)
         return scanner.ends - scanner.starts
@@ -185,20 +192,17 @@ class OnDisk:
 
     # ------------------------------------------------------------ passes 2-4
 
-    def finish(self) -> Result:
-        """Buckets, verification and clusters; returns the :class:`Result`."""
+    def finish(self) -> OnDiskResult:
+        """Buckets, verification and clusters; returns the :class:`OnDiskResult`."""
         n = self.n
         for f in [self._sig, *self._parts, *([self._texts, self._text_ends] if self._texts else [])]:
             f.flush()
         span = range_span(n)
         ranges = -(-n // span)
-        edge_files = [open(self.dir / f"e{i:05d}", "wb") for i in range(ranges)]
-        try:
+        with contextlib.ExitStack() as stack:
+            edge_files = [stack.enter_context(open(self.dir / f"e{i:05d}", "wb")) for i in range(ranges)]
             for i in range(1 << PART_BITS):
                 self._bucket(self.dir / f"p{i:03d}", 1, edge_files, span)
-        finally:
-            for f in edge_files:
-                f.close()
         cols = [Column(self.dir / name) for name in ("best", "similarity", "root")]
         self._columns += cols
         fd = os.open(self.dir / "signatures", os.O_RDONLY)
@@ -218,7 +222,7 @@ class OnDisk:
                 os.close(tfd)
         for c in cols:
             c.flush()
-        return Result(*cols, self.config.verify)
+        return OnDiskResult(cols[0], cols[1], cols[2], self.config.verify)
 
     def _verify(self, path: Path, lo: int, span: int, fds, best: np.ndarray, out: np.ndarray, base: int) -> None:
         """Best match of each document of ``[lo, lo + span)`` from its candidate
@@ -226,13 +230,11 @@ class OnDisk:
         if path.stat().st_size > self.sort_bytes // 4 and span > 1:
             # too many pairs to hold at once: split by narrower ranges of documents
             sub = -(-span // 16)
-            files = [open(f"{path}.{i:02d}", "wb") for i in range(16)]
-            with open(path, "rb") as f:
+            with contextlib.ExitStack() as stack, open(path, "rb") as f:
+                files = [stack.enter_context(open(f"{path}.{i:02d}", "wb")) for i in range(16)]
                 while chunk := f.read((self.sort_bytes // 4 // EDGE.itemsize) * EDGE.itemsize):
                     e = np.frombuffer(chunk, dtype=EDGE)
                     write_by(e, (e["doc"] - lo) // sub, files)
-            for f in files:
-                f.close()
             path.unlink()
             for i in range(16):
                 self._verify(Path(f"{path}.{i:02d}"), lo + i * sub, sub, fds, best, out, base)
@@ -285,12 +287,10 @@ class OnDisk:
     def _bucket(self, path: Path, level: int, edge_files, span: int) -> None:
         if path.stat().st_size > self.sort_bytes and (level + 1) * PART_BITS <= 64:
             # too large to sort at once: split by the key's next bits
-            subs = [open(f"{path}.{i:03d}", "wb") for i in range(1 << PART_BITS)]
-            with open(path, "rb") as f:
+            with contextlib.ExitStack() as stack, open(path, "rb") as f:
+                subs = [stack.enter_context(open(f"{path}.{i:03d}", "wb")) for i in range(1 << PART_BITS)]
                 while chunk := f.read((self.sort_bytes // RECORD.itemsize) * RECORD.itemsize):
                     _spill(np.frombuffer(chunk, dtype=RECORD), subs, level)
-            for s in subs:
-                s.close()
             path.unlink()
             for i in range(1 << PART_BITS):
                 self._bucket(Path(f"{path}.{i:03d}"), level + 1, edge_files, span)

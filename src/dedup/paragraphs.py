@@ -19,9 +19,9 @@ text), else ``"line"``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, overload
 
-from ._engine.checks import check_texts, make_config
+from ._engine.checks import check_texts, check_verify, make_config
 from ._engine.paragraphs import (
     CORPUS_DEFAULTS,
     CORPUS_NUM_PERM,
@@ -66,6 +66,30 @@ def split_paragraphs(text: str, *, split: Split = "auto") -> list[Paragraph]:
 
 
 
+@overload
+def find_repeats(  # type: ignore[overload-overlap]  # a str is a Sequence[str]; this one comes first
+    text: str,
+    *,
+    threshold: float = ...,
+    ngram: int = ...,
+    unit: Literal["word", "char"] = ...,
+    split: Split = ...,
+    config: Config | None = ...,
+) -> list[Cut]: ...
+
+
+@overload
+def find_repeats(
+    text: Sequence[str],
+    *,
+    threshold: float = ...,
+    ngram: int = ...,
+    unit: Literal["word", "char"] = ...,
+    split: Split = ...,
+    config: Config | None = ...,
+) -> list[list[Cut]]: ...
+
+
 def find_repeats(
     text: str | Sequence[str],
     *,
@@ -79,6 +103,8 @@ def find_repeats(
 
     Given a list of texts instead, returns a list with the cuts of each, all
     computed in one batch (much faster than one call per text).
+    :func:`remove_repeats` takes the same arguments and returns the text
+    without these cuts.
 
     Each is a :class:`Cut` of kind ``"repeat"`` whose ``match`` is the span
     of the earlier paragraph it repeats (the most similar one), with their
@@ -103,6 +129,30 @@ def find_repeats(
     return _cuts(text, "within", threshold, ngram, unit, split, config)
 
 
+@overload
+def remove_repeats(  # type: ignore[overload-overlap]  # a str is a Sequence[str]; this one comes first
+    text: str,
+    *,
+    threshold: float = ...,
+    ngram: int = ...,
+    unit: Literal["word", "char"] = ...,
+    split: Split = ...,
+    config: Config | None = ...,
+) -> str: ...
+
+
+@overload
+def remove_repeats(
+    text: Sequence[str],
+    *,
+    threshold: float = ...,
+    ngram: int = ...,
+    unit: Literal["word", "char"] = ...,
+    split: Split = ...,
+    config: Config | None = ...,
+) -> list[str]: ...
+
+
 def remove_repeats(
     text: str | Sequence[str],
     *,
@@ -111,34 +161,47 @@ def remove_repeats(
     unit: Literal["word", "char"] = PARAGRAPH_UNIT,
     split: Split = "auto",
     config: Config | None = None,
-    annotate: bool = False,
-) -> str | list[str] | list[Cut] | list[list[Cut]]:
+) -> str | list[str]:
     """``text`` without the later copies of repeated paragraphs.
 
     The first copy stays where it is; every later copy goes, with the line
-    break before it; the rest of the text is unchanged. With
-    ``annotate=True``, return the cuts instead (as :func:`find_repeats`).
-    Given a list of texts, returns a list, computed in one batch.
+    break before it; the rest of the text is unchanged. The copies removed
+    are the cuts :func:`find_repeats` gives for the same arguments. Given a
+    list of texts, returns a list, computed in one batch.
 
     >>> remove_repeats("A first paragraph here.\\nAnother one.\\nA first paragraph here.\\nThe end.")
     'A first paragraph here.\\nAnother one.\\nThe end.'
     """
-    if annotate:
-        return find_repeats(text, threshold=threshold, ngram=ngram, unit=unit, split=split, config=config)
     if isinstance(text, str):
-        return _cuts([text], "within", threshold, ngram, unit, split, config, remove=True)[0]
-    return _cuts(text, "within", threshold, ngram, unit, split, config, remove=True)
+        return _removed([text], "within", threshold, ngram, unit, split, config)[0]
+    return _removed(text, "within", threshold, ngram, unit, split, config)
 
 
-def _cuts(texts, scope, threshold, ngram, unit, split, config, remove=False) -> list[list[Cut]] | list[str]:
-    """The cuts of ``scope`` ("within" a text or "across" texts), with the
-    defaults of that scope (32 permutations within, 64 across); with
-    ``remove``, the texts without them instead."""
+def _batch(texts: Sequence[str], scope: str, threshold: float, ngram: int, unit: str, split: Split,
+           config: Config | None) -> tuple[Batch, Config]:
+    """The batch of ``texts`` and the config of ``scope`` ("within" a text
+    or "across" texts), with the defaults of that scope (32 permutations
+    within, 64 across)."""
     defaults, num_perm = (PARAGRAPH_DEFAULTS, PARAGRAPH_NUM_PERM) if scope == "within" else (
         CORPUS_DEFAULTS, CORPUS_NUM_PERM)
     cfg = make_config(config, defaults, threshold=threshold, ngram=ngram, unit=unit, num_perm=num_perm)
-    batch = Batch(check_texts(texts), split)
-    return batch.removed(cfg, scope) if remove else batch.cuts(cfg, scope)
+    check_verify(cfg, "exact", "find_repeats and remove_repeats" if scope == "within"
+                 else "find_shared_paragraphs and remove_shared_paragraphs")
+    return Batch(check_texts(texts), split), cfg
+
+
+def _cuts(texts: Sequence[str], scope: str, threshold: float, ngram: int, unit: str, split: Split,
+          config: Config | None) -> list[list[Cut]]:
+    """The cuts of ``scope`` in each text."""
+    batch, cfg = _batch(texts, scope, threshold, ngram, unit, split, config)
+    return batch.cuts(cfg, scope)
+
+
+def _removed(texts: Sequence[str], scope: str, threshold: float, ngram: int, unit: str, split: Split,
+             config: Config | None) -> list[str]:
+    """Each text without the cuts of ``scope``."""
+    batch, cfg = _batch(texts, scope, threshold, ngram, unit, split, config)
+    return batch.removed(cfg, scope)
 
 
 def find_shared_paragraphs(
@@ -174,10 +237,14 @@ def remove_shared_paragraphs(
     unit: Literal["word", "char"] = PARAGRAPH_UNIT,
     split: Split = "auto",
     config: Config | None = None,
-    annotate: bool = False,
-) -> list[str] | list[list[Cut]]:
+) -> list[str]:
     """The texts without the paragraphs an earlier text already had.
 
-    With ``annotate=True``, the cuts instead (as :func:`find_shared_paragraphs`).
+    The paragraphs removed are the cuts :func:`find_shared_paragraphs`
+    gives for the same arguments.
+
+    >>> a = "Storm hits the coast.\\nThousands lost power overnight."
+    >>> remove_shared_paragraphs([a, "Markets fell today.\\nThousands lost power overnight."])
+    ['Storm hits the coast.\\nThousands lost power overnight.', 'Markets fell today.']
     """
-    return _cuts(texts, "across", threshold, ngram, unit, split, config, remove=not annotate)
+    return _removed(texts, "across", threshold, ngram, unit, split, config)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ._engine.checks import banding
 from ._kernels.lsh import candidate_probability
 from ._kernels.sets import common_count
 from .config import Config
@@ -69,7 +70,7 @@ def explain(a: str, b: str, config: Config | None = None, shown: int = EXPLAIN_C
         "shingles_b": len(hb),
         "bands_shared": f["bands_shared"],
         "bands": cfg.bands,
-        "candidate_probability": candidate_probability(f["jaccard"], cfg.bands, cfg.rows),
+        "candidate_probability": candidate_probability(f["jaccard"], *banding(cfg)),
         "match": f["match"],
         "verify": cfg.verify,
         "threshold": cfg.threshold,
@@ -107,8 +108,8 @@ def _facts(ha: np.ndarray, hb: np.ndarray, cfg: Config) -> dict[str, Any]:
     offs = np.array([0, len(ha), len(ha) + len(hb)], dtype=np.int64)
     sig = signatures.from_hashes(np.concatenate([ha, hb]), offs, cfg)
     counts = np.diff(offs)
-    r = cfg.rows
-    bands = int(sum((sig[0][i * r : (i + 1) * r] == sig[1][i * r : (i + 1) * r]).all() for i in range(cfg.bands)))
+    nbands, r = banding(cfg)
+    bands = int(sum((sig[0][i * r : (i + 1) * r] == sig[1][i * r : (i + 1) * r]).all() for i in range(nbands)))
     doc, other = candidate_pairs(sig, counts, cfg, filtered=cfg.verify == "exact")
     sim = np.full(len(doc), jac) if cfg.verify == "exact" else signature_similarity(sig[doc], sig[other])
     match = 1 in best_matches(doc, other, sim, cfg.threshold)
@@ -244,7 +245,7 @@ def _svg_bars(counts: list[tuple[str, int]], title: str, xlabel: str, ylabel: st
 
 def _svg_curve(config: Config, width: int = 560, height: int = 220) -> str:
     xs = np.linspace(0, 1, 101)
-    ys = [candidate_probability(float(x), config.bands, config.rows) for x in xs]
+    ys = [candidate_probability(float(x), *banding(config)) for x in xs]
     pts = " ".join(f"{30 + x * (width - 40):.1f},{height - 20 - y * (height - 40):.1f}" for x, y in zip(xs, ys))
     tx = 30 + config.threshold * (width - 40)
     return (

@@ -49,7 +49,7 @@ HEADER = b"SQLite format 3\x00"
 
 
 class SqliteStore:
-    def __init__(self, path: str | os.PathLike, config: Config, adopt: bool = False) -> None:
+    def __init__(self, path: str | os.PathLike[str], config: Config, adopt: bool = False) -> None:
         self.path = Path(path)
         self.con: sqlite3.Connection | None = None
         self.read_only = False
@@ -255,7 +255,8 @@ class SqliteStore:
         return self.con
 
     def __len__(self) -> int:
-        return self._con.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
+        count: int = self._con.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
+        return count
 
     def __contains__(self, key: Hashable) -> bool:
         return self._con.execute("SELECT 1 FROM docs WHERE key = ? LIMIT 1", (key,)).fetchone() is not None
@@ -379,16 +380,35 @@ class SqliteStore:
         top = self._con.execute("SELECT MAX(id) FROM docs").fetchone()[0]
         return max(int(row[0]) if row else 0, -1 if top is None else top + 1, self.seen + 1)
 
-    def run(self, keys, sig, counts, bandkeys, live, insert: bool, where: Callable[[int], str] | None = None):
-        """Candidates and verification for a batch; inserts it when asked.
+    def run(
+        self,
+        keys: list[Hashable] | None,
+        sig: np.ndarray,
+        counts: np.ndarray,
+        bandkeys: np.ndarray,
+        live: np.ndarray,
+        insert: bool,
+        where: Callable[[int], str] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, Hashable]]:
+        """Candidates and verification for a batch; inserts it when asked
+        (``keys``: those of the batch; None when only querying).
 
         Returns (doc rows, candidate ids, similarities, key of each id).
         ``where(i)`` describes item i of the batch for an error message.
         """
         with self.transaction(write=insert):
-            return self._batch(keys, sig, counts, bandkeys, live, insert, where)
+            return self._batch(keys or [], sig, counts, bandkeys, live, insert, where)
 
-    def _batch(self, keys, sig, counts, bandkeys, live, insert, where):
+    def _batch(
+        self,
+        keys: list[Hashable],
+        sig: np.ndarray,
+        counts: np.ndarray,
+        bandkeys: np.ndarray,
+        live: np.ndarray,
+        insert: bool,
+        where: Callable[[int], str] | None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, Hashable]]:
         from ._engine.candidates import pairs_of
         from ._engine.verify import signature_similarity
 

@@ -13,6 +13,7 @@ from .._kernels.hashing import GOLDEN, M1
 from .._kernels.lsh import band_keys, lookup_banded, lookup_grouped
 from .._kernels.sets import agreements, flat_pairs
 from ..config import Config
+from .checks import banding
 
 
 def pairs_of(cand: np.ndarray, ncand: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -45,8 +46,9 @@ def candidate_pairs(
     """
     live = np.flatnonzero(counts > 0)
     sig_live = sig[live]
-    keys = band_keys(sig_live, config.bands, config.rows)
-    cand = np.empty((len(live), 2 * config.bands), dtype=np.int32)
+    bands, rows = banding(config)
+    keys = band_keys(sig_live, bands, rows)
+    cand = np.empty((len(live), 2 * bands), dtype=np.int32)
     ncand = np.zeros(len(live), dtype=np.int64)
     if groups is not None and np.all(groups[live][1:] >= groups[live][:-1]):
         # groups in runs: a small table per group

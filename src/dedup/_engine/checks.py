@@ -24,6 +24,20 @@ def make_config(config: Config | None, defaults: dict[str, Any] | None = None, *
     return config
 
 
+def check_verify(config: Config, supported: str, who: str) -> Config:
+    """``config`` if its ``verify`` is the one way ``who`` can verify
+    (``"signature"``: it keeps no text; ``"exact"``: it always compares the
+    texts), else a ValueError naming both and the fix."""
+    if config.verify != supported:
+        how = ("keeps no text, so it verifies on signatures" if supported == "signature"
+               else "verifies every candidate on the exact Jaccard of the texts")
+        raise ValueError(
+            f"{who} {how}; got a Config with verify={config.verify!r}, "
+            f"pass config.replace(verify={supported!r})"
+        )
+    return config
+
+
 def check_texts(texts: Iterable[Any], start: int = 0) -> list[str]:
     """``texts`` as a list, each checked to be a ``str``; a single text or
     bytes where a sequence of texts belongs is an error, not a sequence of
@@ -45,3 +59,12 @@ def check_texts(texts: Iterable[Any], start: int = 0) -> list[str]:
 def preview(value: Any) -> str:
     r = repr(value)
     return r if len(r) <= 60 else r[:57] + "..."
+
+
+def banding(config: Config) -> tuple[int, int]:
+    """``config``'s bands and rows. ``Config`` types them ``int | None`` (None
+    asks it to choose) but always sets both when it is made."""
+    bands, rows = config.bands, config.rows
+    if bands is None or rows is None:
+        raise TypeError(f"Config without bands and rows: {config!r}; make it with Config(...)")
+    return bands, rows

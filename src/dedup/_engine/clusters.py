@@ -24,11 +24,12 @@ from .._kernels.unionfind import chain_roots
 
 
 class Duplicate(NamedTuple):
-    """A dropped document: its position, the cluster's kept document, the
-    document it matched directly and their similarity."""
+    """A dropped document: its ``position``, the ``root`` of its cluster
+    (the cluster's kept document), the document it ``matched`` directly
+    and their ``similarity``."""
 
     position: int
-    kept: int
+    root: int
     matched: int
     similarity: float
 

@@ -21,7 +21,7 @@ class Column:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._f = open(self.path, "wb+")
+        self._f = open(self.path, "wb+")  # noqa: SIM115 - held for the column's life; close() closes it
         self._buf: list[np.ndarray] = []
         self._pending = 0
         self.n = 0

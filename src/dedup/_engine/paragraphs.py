@@ -74,7 +74,7 @@ def split_spans(
 # docs/paragraphs.md (benchmarks/paragraph_choice.py).
 PARAGRAPH_THRESHOLD = 0.6
 PARAGRAPH_NGRAM = 4
-PARAGRAPH_UNIT = "char"
+PARAGRAPH_UNIT: Literal["word", "char"] = "char"
 # Verification is exact: the signature only finds candidates. Inside one
 # document they are few; across a corpus, 64 permutations (21 bands x 3 rows
 # instead of 16 x 2) halve the chance candidates and run faster overall

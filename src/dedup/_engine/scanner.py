@@ -21,6 +21,14 @@ def encode_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return buf, offsets
 
 
+# buf, starts, ends, flags, offset, length, data, amap, raw: a kernel's
+# leading arguments; a fixed-length tuple, so calls are checked for arity.
+ScanArgs = tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+    np.ndarray, bool,
+]
+
+
 class Scanner:
     """The kernels' view of a batch of texts: Unicode tables, one UTF-8
     buffer, and the byte span ``[starts[i], ends[i])`` of each item.
@@ -63,7 +71,8 @@ class Scanner:
         """The items ``idx`` re-encoded after CPython's normalisation."""
         return Scanner([self.text_of(int(i)) for i in idx], raw=False)
 
-    def args(self) -> tuple:
+    def args(self) -> ScanArgs:
+        """The kernels' leading arguments, in their order."""
         return (
             self.buf, self.starts, self.ends, self.flags, self.offset, self.length, self.data,
             self.amap, self.raw,

@@ -18,7 +18,6 @@ processes) share it.
 from __future__ import annotations
 
 import hashlib
-
 from pathlib import Path
 from typing import Any
 

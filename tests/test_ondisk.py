@@ -78,7 +78,7 @@ def test_large_partitions_are_split_and_temporary_files_removed(tmp_path, bucket
     assert root.tolist() == [i % 3 for i in range(540)] + list(range(540, 640))
     want = dedup.find_duplicates(texts, config=cfg)
     assert {int(d): (int(root[d]), int(best[d]), float(sim[d])) for d in np.flatnonzero(best >= 0)} == {
-        p: (m.kept, m.matched, m.similarity) for p, m in want.matches.items()}
+        p: (m.root, m.matched, m.similarity) for p, m in want.matches.items()}
 
 
 def test_a_bucket_larger_than_sort_bytes_is_split_to_the_last_key_bits(bucket_levels):
@@ -94,7 +94,7 @@ def test_a_bucket_larger_than_sort_bytes_is_split_to_the_last_key_bits(bucket_le
     want = dedup.find_duplicates(texts, config=cfg)
     assert sorted(want.matches) == list(range(1, 300))
     assert {int(d): (int(root[d]), int(best[d]), float(sim[d])) for d in np.flatnonzero(best >= 0)} == {
-        p: (m.kept, m.matched, m.similarity) for p, m in want.matches.items()}
+        p: (m.root, m.matched, m.similarity) for p, m in want.matches.items()}
 
 
 def test_bad_input_names_the_item():

@@ -1205,6 +1205,8 @@ def main(argv: list[str] | None = None) -> int:
     caught = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
     before = {}
     if threading_main():
+        if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:  # see __main__: from here Ctrl-C
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # unwinds, removing what the run made
         for signum in caught:
             if signal.getsignal(signum) == signal.SIG_DFL:  # one ignored (nohup) stays ignored
                 before[signum] = signal.signal(signum, _stop)

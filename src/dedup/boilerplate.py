@@ -23,10 +23,10 @@ import functools
 import json
 import math
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -48,6 +48,7 @@ from ._engine.paragraphs import (
     Batch,
 )
 from ._engine.scanner import Scanner
+from ._engine.workers import check_workers, per_text
 from ._kernels.labels import (
     ASK,
     LABEL_LINE,
@@ -65,6 +66,8 @@ from ._kernels.unionfind import find_all, union_by_key
 from .config import Config
 from .recapture import check
 from .spans import Cut, apply_cuts, remove_items
+
+R = TypeVar("R")
 
 FORMAT = "dedup-boilerplate"
 FORMAT_VERSION = 2  # 2: label keys hold their separator; templates only of recurring variants
@@ -265,9 +268,20 @@ class Boilerplate:
                                        bound, limit, variants)
         return self._prepared
 
-    def cuts(self, texts: Sequence[str]) -> list[list[Cut]]:
-        """For each text, its boilerplate lines (kind ``"boilerplate"``), in order."""
+    def cuts(self, texts: Sequence[str], *, workers: int | None = None) -> list[list[Cut]]:
+        """For each text, its boilerplate lines (kind ``"boilerplate"``), in
+        order. ``workers``: threads to run on, each on its own texts
+        (``None``, the default: every core available to the process); the
+        result is the same whatever the number."""
         texts = check_texts(texts)
+        return self._each(self._cuts, texts, check_workers(workers))
+
+    def _each(self, fn: Callable[[list[str]], list[R]], texts: list[str], workers: int) -> list[R]:
+        """``fn(texts)`` (one item per text, each on its own) on ``workers`` threads."""
+        self._prepare()  # once, before the threads share it
+        return per_text(lambda piece: fn(list(piece)), texts, workers)
+
+    def _cuts(self, texts: list[str]) -> list[list[Cut]]:
         batch, best = self._match(texts)
         variant_texts = self._prepare().texts
         out: list[list[Cut]] = [[] for _ in texts]
@@ -355,7 +369,7 @@ class Boilerplate:
             dtype=bool, count=len(lines))
 
     def strip(self, texts: Iterable[str], *, keep_first: bool = False,
-              seen: set[str] | None = None) -> Iterator[str]:
+              seen: set[str] | None = None, workers: int | None = None) -> Iterator[str]:
         """Strip a stream of texts, in batches; yields each text without its
         boilerplate lines (each with its line break).
 
@@ -363,44 +377,51 @@ class Boilerplate:
         ``keep_first=True`` keeps the first line of each template in the
         stream and cuts the later ones (pass the same ``seen`` set to carry
         on across calls: the templates met so far). The lines cut are the
-        ones :meth:`find` reports for the same arguments.
+        ones :meth:`find` reports for the same arguments. ``workers``:
+        threads that match each batch's lines, as for :meth:`cuts`.
         """
         _check_keep_first(keep_first)
+        threads = check_workers(workers)
         seen = set() if seen is None else seen
         start = 0
         for batch in batches(texts, BATCH, BATCH_CHARS, length=str_length):
-            yield from self._strip_batch(batch, keep_first, seen, start)
+            yield from self._strip_batch(batch, keep_first, seen, start, threads)
             start += len(batch)
 
     def find(self, texts: Iterable[str], *, keep_first: bool = False,
-             seen: set[str] | None = None) -> Iterator[list[Cut]]:
+             seen: set[str] | None = None, workers: int | None = None) -> Iterator[list[Cut]]:
         """The boilerplate lines of a stream of texts, in batches; yields each
         text's cuts (kind ``"boilerplate"``), in order: what :meth:`strip`
-        takes out. ``keep_first`` and ``seen`` as for :meth:`strip`.
+        takes out. ``keep_first``, ``seen`` and ``workers`` as for :meth:`strip`.
 
         >>> bp = find_boilerplate(["Menu\\nOne story.", "Menu\\nAnother.", "Menu\\nA third."])
         >>> [[(c.start, c.end, c.match) for c in cuts] for cuts in bp.find(["Menu\\nNews.", "Menu\\nMore."], keep_first=True)]
         [[], [(0, 4, 'Menu')]]
         """
         _check_keep_first(keep_first)
+        threads = check_workers(workers)
         seen = set() if seen is None else seen
         start = 0
         for batch in batches(texts, BATCH, BATCH_CHARS, length=str_length):
             if batch:
-                cuts = self.cuts(check_texts(batch, start))
+                cuts = self._each(self._cuts, check_texts(batch, start), threads)
                 yield from (_after_first(c, seen) for c in cuts) if keep_first else cuts
             start += len(batch)
 
-    def _strip_batch(self, texts: list[str], keep_first: bool, seen: set[str], start: int) -> Iterator[str]:
+    def _strip_batch(self, texts: list[str], keep_first: bool, seen: set[str], start: int,
+                     workers: int) -> Iterator[str]:
         if not texts:
             return
         texts = check_texts(texts, start)  # a bad item is named by its place in the stream
         if not keep_first:
-            batch, best = self._match(texts)
-            yield from remove_items(texts, batch.doc, batch.c0, batch.c1, np.fromiter(sorted(best), np.int64, len(best)))
+            yield from self._each(self._stripped, texts, workers)
             return
-        for text, cuts in zip(texts, self.cuts(texts)):
+        for text, cuts in zip(texts, self._each(self._cuts, texts, workers)):
             yield apply_cuts(text, _after_first(cuts, seen))
+
+    def _stripped(self, texts: list[str]) -> list[str]:
+        batch, best = self._match(texts)
+        return remove_items(texts, batch.doc, batch.c0, batch.c1, np.fromiter(sorted(best), np.int64, len(best)))
 
 
 def _place(e: Sequence[Any]) -> tuple[int, int, int]:
@@ -437,6 +458,7 @@ def find_boilerplate(
     unit: Literal["word", "char"] = PARAGRAPH_UNIT,
     config: Config | None = None,
     labels: bool = True,
+    workers: int | None = None,
 ) -> Boilerplate:
     """Learn the lines that recur across ``texts``.
 
@@ -455,6 +477,9 @@ def find_boilerplate(
             whose values form a stamp (one value on half the lines, as a
             credit line of one agency with the odd other one); ``False`` to
             learn only lines and their variants.
+        workers: threads that sketch and verify the lines (``None``, the
+            default: every core available to the process); the result is
+            the same whatever the number.
 
     Returns:
         A :class:`Boilerplate`, templates most widespread first.
@@ -486,6 +511,7 @@ def find_boilerplate(
     )
     check_verify(cfg, "exact", "find_boilerplate")
     texts = check_texts(texts)
+    threads = check_workers(workers)
     n_docs = len(texts)
     texts, head, shift = _learning_sample(texts)
     need = default_min_docs(n_docs) if min_docs is None else min_docs
@@ -494,7 +520,7 @@ def find_boilerplate(
     n = len(batch)
     nd = max(n_docs, 1)
     doc = batch.doc
-    pairs = batch.pairs(cfg, "all")
+    pairs = batch.pairs(cfg, "all", threads)
     # groups: lines joined by re-captures
     parent = np.arange(n)
     root = forest_roots(n, batch.best(pairs))

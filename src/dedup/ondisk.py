@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -52,6 +53,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from ._engine import signatures
+from ._engine import workers as pool
 from ._engine.candidates import prefilter_floor
 from ._engine.checks import banding, check_texts
 from ._engine.clusters import best_matches
@@ -59,6 +61,7 @@ from ._engine.columns import Column, read_rows
 from ._engine.files import remove_work_folder, work_folder
 from ._engine.scanner import Scanner
 from ._engine.verify import exact_similarity
+from ._engine.workers import check_workers, text_pieces
 from ._kernels.lsh import band_keys
 from ._kernels.sets import agreements
 from ._kernels.unionfind import chain_roots
@@ -109,14 +112,18 @@ class OnDisk:
     Temporary files live in a fresh folder under ``workdir`` (default: the
     system's temporary folder), removed by :meth:`close`. The texts are kept
     there (for :meth:`text`) with ``verify="exact"`` (which reads them back)
-    or ``keep_texts=True``.
+    or ``keep_texts=True``. ``workers``: threads that sign each batch and
+    verify candidates (``None``, the default: every core available to the
+    process); the result is the same whatever the number, and the texts
+    being verified stay within ``sort_bytes`` in all.
     """
 
     def __init__(self, config: Config, workdir: str | os.PathLike | None = None, sort_bytes: int = SORT_BYTES,
-                 keep_texts: bool = False) -> None:
+                 keep_texts: bool = False, workers: int | None = None) -> None:
         if not isinstance(config, Config):
             raise TypeError(f"config must be a dedup.Config, got {type(config).__name__}")
         self.config = config
+        self.workers = check_workers(workers)
         self.sort_bytes = max(int(sort_bytes), 1 << 12)
         self.dir = work_folder(workdir)
         self.n = 0
@@ -162,13 +169,23 @@ class OnDisk:
         Returns their sizes in UTF-8 bytes (measured while encoding them)."""
         texts = check_texts(texts)
         cfg = self.config
-        scanner = Scanner(texts)
-        sig, counts = signatures.compute_scanned(scanner, cfg)
+
+        def sign(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+            scanner = Scanner(texts[lo:hi])
+            sig, counts = signatures.compute_scanned(scanner, cfg)
+            return scanner.buf, scanner.ends - scanner.starts, sig, counts
+
+        parts = pool.run(sign, text_pieces(texts, self.workers, max(1, len(texts)), sys.maxsize), self.workers)
+        sizes = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+        sig = np.concatenate([p[2] for p in parts]) if parts else np.empty((0, cfg.num_perm), np.uint32)
+        counts = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, np.int64)
         self._sig.write(sig.tobytes())
         if self._texts is not None and len(texts):
-            self._texts.write(scanner.buf[: scanner.ends[-1]].tobytes())
-            self._text_ends.extend(scanner.ends + self._text_end)
-            self._text_end += int(scanner.ends[-1])
+            for buf, *_ in parts:
+                self._texts.write(buf.tobytes())
+            ends = np.cumsum(sizes) + self._text_end
+            self._text_ends.extend(ends)
+            self._text_end = int(ends[-1])
         live = np.flatnonzero(counts > 0)
         if len(live):
             bands, rows = banding(cfg)
@@ -178,7 +195,7 @@ class OnDisk:
             rec["doc"] = np.repeat(live + self.n, bands)
             _spill(rec, self._parts, 0)
         self.n += len(texts)
-        return scanner.ends - scanner.starts
+        return sizes
 
     def text(self, i: int) -> str:
         """The text of document ``i`` as added (kept with ``keep_texts`` only)."""
@@ -280,7 +297,8 @@ class OnDisk:
             involved, inverse = np.unique(np.concatenate([ia[lo:hi], ib[lo:hi]]), return_inverse=True)
             scanner = _read_texts(fd, rows[involved], starts[involved], ends[involved])
             m = hi - lo
-            sim[lo:hi] = exact_similarity(scanner, inverse[:m], inverse[m:], self.config.ngram, self.config.unit)
+            sim[lo:hi] = exact_similarity(scanner, inverse[:m], inverse[m:], self.config.ngram, self.config.unit,
+                                          self.workers)
             lo = hi
         return sim
 

@@ -5,6 +5,7 @@ schemes and their plain-Python specs (:func:`reference_signature`,
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 import numpy as np
@@ -22,6 +23,7 @@ from .._kernels.signatures import (
 )
 from ..config import Config
 from .scanner import Scanner
+from .workers import count_pieces, run, text_pieces
 
 # the specs are re-exported: a test checks this module's results against them
 __all__ = [
@@ -30,16 +32,27 @@ __all__ = [
 ]
 SCHEME_ID = {"fss": 0, "datasketch": 1, "datasketch-legacy": 2}
 LONG_ITEM = 1 << 18  # bytes: longer items are sketched by the streaming kernel
+PIECE_ITEMS = 4096  # items per piece of work, at least, with several workers
 
 
-def sketch(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def sketch(scanner: Scanner, config: Config,
+           workers: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Signatures, shingle counts and content keys of the items of ``scanner``.
 
     Returns (sig, counts, keys, keyed): ``keys[i]`` is
     :func:`reference_content_key` of item i's shingle hashes where
     ``keyed[i]`` (items past LONG_ITEM bytes are streamed and not keyed).
-    Same signatures and counts as :func:`compute_scanned`.
+    Same signatures and counts as :func:`compute_scanned`. On ``workers``
+    threads, by pieces of items.
     """
+    pieces = count_pieces(len(scanner), workers, PIECE_ITEMS)
+    if len(pieces) > 1:
+        parts = run(lambda lo, hi: _sketch(scanner.take(np.arange(lo, hi)), config), pieces, workers)
+        return tuple(np.concatenate(column) for column in zip(*parts))  # type: ignore[return-value]
+    return _sketch(scanner, config)
+
+
+def _sketch(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     m, k = len(scanner), config.num_perm
     sig = np.empty((m, k), dtype=np.uint32)
     counts = np.zeros(m, dtype=np.int64)
@@ -56,7 +69,7 @@ def sketch(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.ndarray, np
         sig[long], counts[long] = compute_scanned(scanner.take(long), config)
     redo = np.flatnonzero(status == UNSAFE_ITEM)
     if len(redo):
-        sig[redo], counts[redo], keys[redo], keyed[redo] = sketch(scanner.normalized(redo), config)
+        sig[redo], counts[redo], keys[redo], keyed[redo] = _sketch(scanner.normalized(redo), config)
     return sig, counts, keys, keyed
 
 
@@ -68,13 +81,24 @@ def from_hashes(flat: np.ndarray, offs: np.ndarray, config: Config) -> np.ndarra
     return sig
 
 
-def compute(texts: Sequence[str], config: Config) -> tuple[np.ndarray, np.ndarray]:
+def compute(texts: Sequence[str], config: Config, workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Signatures (uint32[len(texts), num_perm]) and shingle counts of ``texts``.
 
     ``texts`` must already be checked to be strings. A document without
-    shingles has count 0 and a signature of ``EMPTY`` values.
+    shingles has count 0 and a signature of ``EMPTY`` values. On
+    ``workers`` threads, each encoding and signing its pieces of texts.
     """
-    return compute_scanned(Scanner(texts), config)
+    pieces = text_pieces(texts, workers, max(1, len(texts)), sys.maxsize)
+    if len(pieces) <= 1:
+        return compute_scanned(Scanner(texts), config)
+    sig = np.empty((len(texts), config.num_perm), dtype=np.uint32)
+    counts = np.zeros(len(texts), dtype=np.int64)
+
+    def sign(lo: int, hi: int) -> None:
+        sig[lo:hi], counts[lo:hi] = compute_scanned(Scanner(texts[lo:hi]), config)
+
+    run(sign, pieces, workers)
+    return sig, counts
 
 
 def compute_scanned(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.ndarray]:

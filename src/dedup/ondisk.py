@@ -28,9 +28,10 @@ does. It works in passes over temporary files instead of tables in memory:
    time). Each document's best match is kept.
 4. **clusters**: a document joins its best match's cluster.
 
-Memory: the sort and read buffers (bounded by ``sort_bytes``), the texts
-of one group of candidate pairs, and one range of documents at a time; every per-document result is a :class:`Column`
-on disk. Nothing grows with the corpus.
+Memory: the sort and read buffers (bounded by ``sort_bytes``, per worker
+while partitions are bucketed), the texts of one group of candidate pairs,
+and one range of documents at a time; every per-document result is a
+:class:`Column` on disk. Nothing grows with the corpus.
 
 >>> from dedup import Config
 >>> texts = ["the cat sat on the mat today", "a dog ran in the park", "the cat sat on the mat today!"]
@@ -61,7 +62,7 @@ from ._engine.columns import Column, read_rows
 from ._engine.files import remove_work_folder, work_folder
 from ._engine.scanner import Scanner
 from ._engine.verify import exact_similarity
-from ._engine.workers import check_workers, text_pieces
+from ._engine.workers import check_workers, count_pieces, text_pieces
 from ._kernels.lsh import band_keys
 from ._kernels.sets import agreements
 from ._kernels.unionfind import chain_roots
@@ -218,8 +219,15 @@ class OnDisk:
         ranges = -(-n // span)
         with contextlib.ExitStack() as stack:
             edge_files = [stack.enter_context(open(self.dir / f"e{i:05d}", "wb")) for i in range(ranges)]
-            for i in range(1 << PART_BITS):
-                self._bucket(self.dir / f"p{i:03d}", 1, edge_files, span)
+            # partitions on the workers: each sorts its own (at most sort_bytes); the edges
+            # they append to a range's file are sorted when it is verified, in whatever order they came
+            parts = [self.dir / f"p{i:03d}" for i in range(1 << PART_BITS)]
+
+            def bucket(lo: int, hi: int) -> None:
+                for p in parts[lo:hi]:
+                    self._bucket(p, 1, edge_files, span)
+
+            pool.run(bucket, count_pieces(len(parts), self.workers, 1), self.workers)
         cols = [Column(self.dir / name) for name in ("best", "similarity", "root")]
         self._columns += cols
         fd = os.open(self.dir / "signatures", os.O_RDONLY)

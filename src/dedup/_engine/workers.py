@@ -34,7 +34,7 @@ from .batches import BATCH_CHARS, ranges
 R = TypeVar("R")
 
 PIECES_PER_WORKER = 4  # pieces per worker when the input allows: the last one is short to wait for
-MIN_PIECE_CHARS = 1 << 18  # characters of text a piece holds at least (else a thread costs more than it gives)
+MIN_PIECE_CHARS = 1 << 16  # characters of text a piece holds at least (about a millisecond of work: more than a thread costs)
 
 
 def available_cores() -> int:

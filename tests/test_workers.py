@@ -395,3 +395,20 @@ def test_pieces_cover_the_texts_in_order_and_hold_at_most_a_batch_each(lengths, 
     counts = workers.count_pieces(len(texts), w, 3)
     assert [i for lo, hi in counts for i in range(lo, hi)] == list(range(len(texts)))
     assert len(counts) <= max(1, workers.PIECES_PER_WORKER * w)
+
+
+def test_every_public_function_that_takes_workers_is_checked_above_and_defaults_to_every_core():
+    import inspect
+
+    taking = set()
+    for name in dedup.__all__:
+        obj = getattr(dedup, name)
+        members = [(name, obj)] + [(f"{name}.{m}", f) for m, f in vars(obj).items()
+                                   if inspect.isfunction(f) and not m.startswith("_")] if inspect.isclass(obj) else [
+            (name, obj)]
+        for label, f in members:
+            target = f.__init__ if inspect.isclass(f) else f
+            if callable(target) and "workers" in inspect.signature(target).parameters:
+                taking.add(label)
+                assert inspect.signature(target).parameters["workers"].default is None, label
+    assert taking == set(CALLS)

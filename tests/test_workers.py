@@ -10,12 +10,15 @@ to several threads, so a test cannot pass by running on one.
 import json
 import random
 import threading
+from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import SPECIAL, drifting, texts as any_text
+from strategies import SPECIAL, drifting
+from strategies import texts as any_text
 
 import dedup
 from dedup import OnDisk, cli, ondisk
@@ -28,7 +31,7 @@ WORKERS = [2, 3]
 class Pool(workers.ThreadPoolExecutor):
     """The pool of :func:`workers.run`, counting the pieces each thread ran."""
 
-    threads: set[str] = set()
+    threads: ClassVar[set[str]] = set()
     pieces = 0
     lock = threading.Lock()
 
@@ -49,9 +52,9 @@ def tiny_pieces(monkeypatch):
     threads since the last check."""
     monkeypatch.setattr(workers, "MIN_PIECE_CHARS", 1)
     monkeypatch.setattr(workers, "PIECES_PER_WORKER", 7)
-    monkeypatch.setattr(hashsets, "PIECE_ITEMS", 2)
-    monkeypatch.setattr(signatures, "PIECE_ITEMS", 3)
-    monkeypatch.setattr(verify, "PIECE_PAIRS", 2)
+    monkeypatch.setattr(hashsets, "PIECE_BYTES", 50)
+    monkeypatch.setattr(signatures, "PIECE_BYTES", 70)
+    monkeypatch.setattr(verify, "PIECE_HASHES", 20)
     monkeypatch.setattr(workers, "ThreadPoolExecutor", Pool)
 
     def used_threads() -> None:
@@ -164,8 +167,8 @@ def test_find_duplicates_with_default_workers_gives_the_one_worker_answer():
 def test_find_duplicates_on_any_unicode_text_is_the_same_on_any_number_of_workers(texts, w):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(workers, "MIN_PIECE_CHARS", 1)
-        mp.setattr(verify, "PIECE_PAIRS", 1)
-        mp.setattr(hashsets, "PIECE_ITEMS", 1)
+        mp.setattr(verify, "PIECE_HASHES", 1)
+        mp.setattr(hashsets, "PIECE_BYTES", 1)
         texts = texts + texts[::2]  # copies to find
         want = result_of(dedup.find_duplicates(texts, ngram=2, workers=1))
         assert result_of(dedup.find_duplicates(texts, ngram=2, workers=w)) == want
@@ -286,7 +289,7 @@ def test_the_command_writes_the_same_on_any_number_of_jobs(tiny_pieces, tmp_path
         out = tmp_path / f"out{jobs}.jsonl"
         extra = ["--removed", str(tmp_path / f"rm{jobs}.jsonl")] if job[0] != "repeats" else []
         assert cli.main([*job, str(src), "--out", str(out), "--quiet", "--jobs", jobs, *extra]) == 0
-        outputs.append([out.read_bytes(), *(open(e, "rb").read() for e in extra[1:])])
+        outputs.append([out.read_bytes(), *(Path(e).read_bytes() for e in extra[1:])])
         if jobs != "1":
             tiny_pieces()
     assert outputs[0][0] != src.read_bytes()

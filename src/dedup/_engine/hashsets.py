@@ -13,7 +13,7 @@ import numpy as np
 from .._kernels.sets import sorted_sets
 from .._kernels.shingling import all_hashes, char_hashes, prefix_exceeds_nb
 from .scanner import Scanner
-from .workers import count_pieces, run, text_pieces
+from .workers import cost_pieces, run, text_pieces
 
 
 def shingle_hashes(text: str, ngram: int = 5, unit: str = "word") -> np.ndarray:
@@ -48,7 +48,7 @@ def prefix_exceeds(scanner: Scanner, limit: int, bound: int, ngram: int) -> np.n
     return prefix_exceeds_nb(*scanner.args(), ngram, limit, bound)
 
 
-PIECE_ITEMS = 4096  # items per piece of work, at least, with several workers
+PIECE_BYTES = 1 << 16  # bytes of text per piece of work, at least, with several workers
 
 
 def hash_sets(scanner: Scanner, ngram: int, unit: str, sort: bool = False,
@@ -56,7 +56,7 @@ def hash_sets(scanner: Scanner, ngram: int, unit: str, sort: bool = False,
     """Shingle hashes of every item of ``scanner`` (flat, offsets), items the
     kernel found unsafe redone through CPython's normalisation; on
     ``workers`` threads, by pieces of items."""
-    pieces = count_pieces(len(scanner), workers, PIECE_ITEMS)
+    pieces = cost_pieces(scanner.ends - scanner.starts, workers, PIECE_BYTES) if workers > 1 else []
     if len(pieces) > 1:
         return joined(run(lambda lo, hi: _hash_sets(scanner.take(np.arange(lo, hi)), ngram, unit, sort),
                           pieces, workers))

@@ -23,7 +23,7 @@ from .._kernels.signatures import (
 )
 from ..config import Config
 from .scanner import Scanner
-from .workers import count_pieces, run, text_pieces
+from .workers import cost_pieces, run, text_pieces
 
 # the specs are re-exported: a test checks this module's results against them
 __all__ = [
@@ -32,7 +32,7 @@ __all__ = [
 ]
 SCHEME_ID = {"fss": 0, "datasketch": 1, "datasketch-legacy": 2}
 LONG_ITEM = 1 << 18  # bytes: longer items are sketched by the streaming kernel
-PIECE_ITEMS = 4096  # items per piece of work, at least, with several workers
+PIECE_BYTES = 1 << 16  # bytes of text per piece of work, at least, with several workers
 
 
 def sketch(scanner: Scanner, config: Config,
@@ -45,7 +45,7 @@ def sketch(scanner: Scanner, config: Config,
     Same signatures and counts as :func:`compute_scanned`. On ``workers``
     threads, by pieces of items.
     """
-    pieces = count_pieces(len(scanner), workers, PIECE_ITEMS)
+    pieces = cost_pieces(scanner.ends - scanner.starts, workers, PIECE_BYTES) if workers > 1 else []
     if len(pieces) > 1:
         parts = run(lambda lo, hi: _sketch(scanner.take(np.arange(lo, hi)), config), pieces, workers)
         return tuple(np.concatenate(column) for column in zip(*parts))  # type: ignore[return-value]

@@ -12,7 +12,7 @@ import numpy as np
 from .._kernels.sets import jaccard_pairs
 from .hashsets import hash_sets, text_hash_sets
 from .scanner import Scanner
-from .workers import count_pieces, run
+from .workers import cost_pieces, run
 
 
 def signature_similarity(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:
@@ -39,12 +39,13 @@ def exact_for_texts(texts, a: np.ndarray, b: np.ndarray, ngram: int, unit: str, 
     return jaccard(flat, offs, inverse[: len(a)], inverse[len(a) :], workers)
 
 
-PIECE_PAIRS = 2048  # pairs per piece of work, at least, with several workers
+PIECE_HASHES = 1 << 16  # shingle hashes a piece of pairs compares, at least, with several workers
 
 
 def jaccard(flat: np.ndarray, offs: np.ndarray, ia: np.ndarray, ib: np.ndarray, workers: int = 1) -> np.ndarray:
     """Jaccard of the sets ``ia[p]`` and ``ib[p]`` of (flat, offs), on
-    ``workers`` threads by pieces of pairs."""
-    parts = run(lambda lo, hi: jaccard_pairs(flat, offs, ia[lo:hi], flat, offs, ib[lo:hi]),
-                count_pieces(len(ia), workers, PIECE_PAIRS), workers)
+    ``workers`` threads by pieces of pairs of about equal work."""
+    sizes = np.diff(offs)
+    pieces = cost_pieces(sizes[ia] + sizes[ib], workers, PIECE_HASHES) if workers > 1 else [(0, len(ia))]
+    parts = run(lambda lo, hi: jaccard_pairs(flat, offs, ia[lo:hi], flat, offs, ib[lo:hi]), pieces, workers)
     return np.concatenate(parts) if parts else np.zeros(0)

@@ -2,9 +2,10 @@
 ``--jobs`` in the command).
 
 A stage that runs on several workers cuts its input into pieces
-(:func:`text_pieces` for texts, :func:`count_pieces` for items or pairs),
-runs one function per piece in a pool of threads (:func:`run`), and puts
-the results back together in input order. The kernels release the GIL
+(:func:`text_pieces` for texts, :func:`cost_pieces` for items or pairs of
+known cost, :func:`count_pieces` by count), runs one function per piece in
+a pool of threads (:func:`run`), and puts the results back together in
+input order. The kernels release the GIL
 (``nogil=True``), so the threads run them on separate cores; what each
 piece computes does not depend on where the pieces are cut, so the output
 is the same whatever the number of workers. Each worker holds one piece at
@@ -29,11 +30,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import TypeVar
 
+import numpy as np
+
 from .batches import BATCH_CHARS, ranges
 
 R = TypeVar("R")
 
-PIECES_PER_WORKER = 4  # pieces per worker when the input allows: the last one is short to wait for
+PIECES_PER_WORKER = 8  # pieces per worker when the input allows: the last one to finish is short
 MIN_PIECE_CHARS = 1 << 16  # characters of text a piece holds at least (about a millisecond of work: more than a thread costs)
 
 
@@ -111,4 +114,22 @@ def count_pieces(n: int, workers: int, least: int) -> list[tuple[int, int]]:
         return []
     parts = 1 if workers <= 1 else max(1, min(PIECES_PER_WORKER * workers, n // max(1, least)))
     bounds = [n * i // parts for i in range(parts + 1)]
+    return list(itertools.pairwise(bounds))
+
+
+def cost_pieces(cost: np.ndarray, workers: int, least: int) -> list[tuple[int, int]]:
+    """``[lo, hi)`` pieces of items whose work is ``cost[i]`` (bytes of an
+    item, shingles of a pair): one piece with one worker; else about
+    ``PIECES_PER_WORKER`` per worker of about equal cost, each of at least
+    ``least`` (a piece holds one item at least)."""
+    n = len(cost)
+    if n == 0:
+        return []
+    total = int(np.sum(cost))
+    parts = 1 if workers <= 1 else max(1, min(PIECES_PER_WORKER * workers, total // max(1, least), n))
+    if parts == 1:
+        return [(0, n)]
+    ends = np.cumsum(cost)
+    cuts = np.searchsorted(ends, [total * i // parts for i in range(1, parts)], side="right")
+    bounds = sorted({0, n, *cuts.tolist()})
     return list(itertools.pairwise(bounds))

@@ -392,7 +392,7 @@ def test_pieces_cover_the_texts_in_order_and_hold_at_most_a_batch_each(lengths, 
     assert [i for lo, hi in pieces for i in range(lo, hi)] == list(range(len(texts)))
     for lo, hi in pieces:
         assert hi - lo <= size
-        assert hi - lo == 1 or sum(lengths[lo:hi]) <= min(chars, 2500)
+        assert hi - lo == 1 or sum(lengths[lo:hi]) <= (chars if w == 1 else min(chars, 2500))
     if w == 1:
         assert pieces == list(batches.ranges(texts, size, chars))
     counts = workers.count_pieces(len(texts), w, 3)

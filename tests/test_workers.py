@@ -395,9 +395,10 @@ def test_pieces_cover_the_texts_in_order_and_hold_at_most_a_batch_each(lengths, 
         assert hi - lo == 1 or sum(lengths[lo:hi]) <= (chars if w == 1 else min(chars, 2500))
     if w == 1:
         assert pieces == list(batches.ranges(texts, size, chars))
-    counts = workers.count_pieces(len(texts), w, 3)
-    assert [i for lo, hi in counts for i in range(lo, hi)] == list(range(len(texts)))
-    assert len(counts) <= max(1, workers.PIECES_PER_WORKER * w)
+    for pieces in (workers.count_pieces(len(texts), w, 3), workers.cost_pieces(np.array(lengths, np.int64), w, 500)):
+        assert [i for lo, hi in pieces for i in range(lo, hi)] == list(range(len(texts)))
+        assert all(hi > lo for lo, hi in pieces) and len(pieces) <= max(1, workers.PIECES_PER_WORKER * w)
+        assert w > 1 or len(pieces) <= 1
 
 
 def test_every_public_function_that_takes_workers_is_checked_above_and_defaults_to_every_core():

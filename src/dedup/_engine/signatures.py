@@ -5,6 +5,7 @@ schemes and their plain-Python specs (:func:`reference_signature`,
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Sequence
 
@@ -35,6 +36,15 @@ LONG_ITEM = 1 << 18  # bytes: longer items are sketched by the streaming kernel
 PIECE_BYTES = 1 << 16  # bytes of text per piece of work, at least, with several workers
 
 
+@functools.lru_cache(maxsize=16)
+def _permutations(config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`permutations` of ``config``, drawn once (a draw costs half a
+    millisecond with the GIL held, and every piece of every batch needs it);
+    the kernels only read them (left writeable: numba would compile a
+    read-only variant of every kernel)."""
+    return permutations(config)
+
+
 def sketch(scanner: Scanner, config: Config,
            workers: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Signatures, shingle counts and content keys of the items of ``scanner``.
@@ -60,7 +70,7 @@ def _sketch(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.ndarray, n
     status = np.zeros(m, dtype=np.int8)
     if not m:
         return sig, counts, keys, np.zeros(0, dtype=bool)
-    a, b = permutations(config)
+    a, b = _permutations(config)
     sketches(*scanner.args(), config.ngram, config.unit == "char", SCHEME_ID[config.scheme], config.seed, a, b,
              LONG_ITEM, sig, counts, keys, status)
     keyed = status == OK
@@ -76,7 +86,7 @@ def _sketch(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.ndarray, n
 def from_hashes(flat: np.ndarray, offs: np.ndarray, config: Config) -> np.ndarray:
     """Signatures of items given as concatenated shingle hashes with offsets."""
     sig = np.empty((len(offs) - 1, config.num_perm), dtype=np.uint32)
-    a, b = permutations(config)
+    a, b = _permutations(config)
     signatures_of_hashes(flat, offs, SCHEME_ID[config.scheme], config.seed, a, b, sig)
     return sig
 
@@ -108,7 +118,7 @@ def compute_scanned(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.nd
     counts = np.zeros(n, dtype=np.int64)
     if not n:
         return sig, counts
-    a, b = permutations(config)
+    a, b = _permutations(config)
     params = (config.ngram, config.unit == "char", SCHEME_ID[config.scheme], config.seed, a, b)
     signatures_nb(*scanner.args(), *params, sig, counts)
     redo = np.flatnonzero(counts < 0)

@@ -23,10 +23,10 @@ import functools
 import json
 import math
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, TypeVar
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
@@ -48,7 +48,7 @@ from ._engine.paragraphs import (
     Batch,
 )
 from ._engine.scanner import Scanner
-from ._engine.workers import check_workers, per_text
+from ._engine.workers import check_workers
 from ._kernels.labels import (
     ASK,
     LABEL_LINE,
@@ -66,8 +66,6 @@ from ._kernels.unionfind import find_all, union_by_key
 from .config import Config
 from .recapture import check
 from .spans import Cut, apply_cuts, remove_items
-
-R = TypeVar("R")
 
 FORMAT = "dedup-boilerplate"
 FORMAT_VERSION = 2  # 2: label keys hold their separator; templates only of recurring variants
@@ -270,19 +268,14 @@ class Boilerplate:
 
     def cuts(self, texts: Sequence[str], *, workers: int | None = None) -> list[list[Cut]]:
         """For each text, its boilerplate lines (kind ``"boilerplate"``), in
-        order. ``workers``: threads to run on, each on its own texts
+        order. ``workers``: threads that sketch and verify the lines
         (``None``, the default: every core available to the process); the
         result is the same whatever the number."""
         texts = check_texts(texts)
-        return self._each(self._cuts, texts, check_workers(workers))
+        return self._cuts(texts, check_workers(workers))
 
-    def _each(self, fn: Callable[[list[str]], list[R]], texts: list[str], workers: int) -> list[R]:
-        """``fn(texts)`` (one item per text, each on its own) on ``workers`` threads."""
-        self._prepare()  # once, before the threads share it
-        return per_text(lambda piece: fn(list(piece)), texts, workers)
-
-    def _cuts(self, texts: list[str]) -> list[list[Cut]]:
-        batch, best = self._match(texts)
+    def _cuts(self, texts: list[str], workers: int) -> list[list[Cut]]:
+        batch, best = self._match(texts, workers)
         variant_texts = self._prepare().texts
         out: list[list[Cut]] = [[] for _ in texts]
         i = np.fromiter(sorted(best), np.int64, len(best))
@@ -292,7 +285,7 @@ class Boilerplate:
             out[d].append(Cut(s, e, "boilerplate", templates[t].text, sim, texts[d][s:e] in variant_texts[t]))
         return out
 
-    def _match(self, texts: list[str]) -> tuple[Batch, dict[int, tuple[int, float]]]:
+    def _match(self, texts: list[str], workers: int = 1) -> tuple[Batch, dict[int, tuple[int, float]]]:
         """The batch of lines of ``texts``, and the template (and similarity)
         of each of its boilerplate lines."""
         cfg = self.match_config
@@ -309,7 +302,7 @@ class Boilerplate:
                 sketched = np.ones(len(batch), dtype=bool)
                 sketched[long[prefix_exceeds(scanner.take(long), prep.limit, prep.bound, cfg.ngram)]] = False
                 todo = np.flatnonzero(sketched)
-        sig, counts, keys, keyed = signatures.sketch(scanner.take(todo), cfg)
+        sig, counts, keys, keyed = signatures.sketch(scanner.take(todo), cfg, workers)
         live = counts > 0
         # a line with the content key of variants matches the first of them
         # it is a re-capture of at 1.0, its best: no LSH, no verification
@@ -340,7 +333,7 @@ class Boilerplate:
         best: dict[int, tuple[int, float]] = {}
         if len(line):  # verify: hash only the lines that are candidates
             involved, inverse = np.unique(line, return_inverse=True)
-            lflat, loffs = hash_sets(batch.scanner.take(involved), cfg.ngram, cfg.unit)
+            lflat, loffs = hash_sets(batch.scanner.take(involved), cfg.ngram, cfg.unit, workers=workers)
             sim = jaccard_pairs(lflat, loffs, inverse, prep.flat, prep.offs, variant)
             # per line, the most similar variant it is a re-capture of
             found = best_confirmed(line, variant, sim, cfg.threshold,
@@ -404,7 +397,7 @@ class Boilerplate:
         start = 0
         for batch in batches(texts, BATCH, BATCH_CHARS, length=str_length):
             if batch:
-                cuts = self._each(self._cuts, check_texts(batch, start), threads)
+                cuts = self._cuts(check_texts(batch, start), threads)
                 yield from (_after_first(c, seen) for c in cuts) if keep_first else cuts
             start += len(batch)
 
@@ -414,14 +407,11 @@ class Boilerplate:
             return
         texts = check_texts(texts, start)  # a bad item is named by its place in the stream
         if not keep_first:
-            yield from self._each(self._stripped, texts, workers)
+            batch, best = self._match(texts, workers)
+            yield from remove_items(texts, batch.doc, batch.c0, batch.c1, np.fromiter(sorted(best), np.int64, len(best)))
             return
-        for text, cuts in zip(texts, self._each(self._cuts, texts, workers)):
+        for text, cuts in zip(texts, self._cuts(texts, workers)):
             yield apply_cuts(text, _after_first(cuts, seen))
-
-    def _stripped(self, texts: list[str]) -> list[str]:
-        batch, best = self._match(texts)
-        return remove_items(texts, batch.doc, batch.c0, batch.c1, np.fromiter(sorted(best), np.int64, len(best)))
 
 
 def _place(e: Sequence[Any]) -> tuple[int, int, int]:

@@ -13,7 +13,8 @@ from ._engine.batches import BATCH_CHARS, batches, ranges
 from ._engine.candidates import candidate_pairs
 from ._engine.checks import check_texts, check_verify, make_config, preview
 from ._engine.clusters import Duplicate, best_matches, build_clusters
-from ._engine.verify import exact_for_texts, signature_similarity
+from ._engine.scanner import Scanner
+from ._engine.verify import exact_pairs, signature_similarity
 from .config import Config
 
 __all__ = ["DedupResult", "Duplicate", "deduplicate", "find_duplicates"]
@@ -133,18 +134,48 @@ def find_duplicates(
     n = len(texts)
     order = _priority(texts, keep)
     ranked = [texts[i] for i in order]
-    sig = np.empty((n, cfg.num_perm), dtype=np.uint32)
-    counts = np.zeros(n, dtype=np.int64)
-    for lo, hi in ranges(ranked, BATCH_DOCS, BATCH_CHARS):
-        sig[lo:hi], counts[lo:hi] = signatures.compute(ranked[lo:hi], cfg)
+    sig, counts, keys, sets, row = _sketch(ranked, cfg)
     doc, other = candidate_pairs(sig, counts, cfg, filtered=cfg.verify == "exact")
     if cfg.verify == "exact":
-        sim = exact_for_texts(ranked, doc, other, cfg.ngram, cfg.unit)
+        doc, other, sim = exact_pairs(doc, other, sig, keys, *sets, row)
     else:
         sim = signature_similarity(sig[doc], sig[other])
     best = best_matches(doc, other, sim, cfg.threshold)
     clusters, matches = build_clusters(n, order, best)
     return DedupResult(clusters, sorted(matches), matches, n, cfg)
+
+
+def _sketch(
+    ranked: list[str], cfg: Config
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray | None]:
+    """Signatures, shingle counts and content keys of the texts; with exact
+    verification, the shingle hashes too (flat, offs), of the distinct texts:
+    a text's row is ``row[i]`` (None: i). A text met before (the same
+    string) is sketched once and its signature copied."""
+    distinct = list(dict.fromkeys(ranked))
+    row = None
+    if len(distinct) < len(ranked):
+        where = {t: i for i, t in enumerate(distinct)}
+        row = np.fromiter(map(where.__getitem__, ranked), np.int64, len(ranked))
+    m = len(distinct)
+    sig = np.empty((m, cfg.num_perm), dtype=np.uint32)
+    counts = np.zeros(m, dtype=np.int64)
+    keys = np.zeros((m, 2), dtype=np.uint64)
+    flats, sizes = [], []
+    for lo, hi in ranges(distinct, BATCH_DOCS, BATCH_CHARS):
+        if cfg.verify == "exact":
+            sig[lo:hi], counts[lo:hi], keys[lo:hi], flat, offs = signatures.sketch_kept(Scanner(distinct[lo:hi]), cfg)
+            flats.append(flat)
+            sizes.append(np.diff(offs))
+        else:
+            sig[lo:hi], counts[lo:hi] = signatures.compute(distinct[lo:hi], cfg)
+    offs = np.zeros(m + 1, dtype=np.int64)
+    if sizes:
+        np.cumsum(np.concatenate(sizes), out=offs[1:])
+    sets = (np.concatenate(flats) if flats else np.zeros(0, dtype=np.uint64)), offs
+    if row is not None:
+        sig, counts, keys = sig[row], counts[row], keys[row]
+    return sig, counts, keys, sets, row
 
 
 def deduplicate(

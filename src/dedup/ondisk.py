@@ -6,15 +6,17 @@ buckets (a document's candidates are each of its buckets' first member and
 the member before it, what the library's bucket table gives), the most
 similar earlier candidate, the earliest on ties. With ``verify="exact"``
 (the default) candidates are decided on the exact Jaccard similarity of
-their shingle sets, after the library's signature prefilter; with
+their shingle sets, after the library's signature prefilter (and, as in
+the library, only for the pairs that can change a match); with
 ``verify="signature"`` on the signature estimate, as :class:`dedup.Index`
 does. It works in passes over temporary files instead of tables in memory:
 
 1. **sign**: each batch's signatures are appended to one file, and every
    band key, with its document number, to one of 64 partition files chosen
-   by the key's top bits. With ``verify="exact"``, the batch's UTF-8 text
-   is appended to a text file too (and each document's end offset to a
-   column).
+   by the key's top bits. With ``verify="exact"``, the shingle hashes the
+   signatures were made from are appended to a hash file (each document's
+   end offset to a column), and each document's content key to a key file;
+   with ``keep_texts``, the batch's UTF-8 text to a text file.
 2. **bucket**: each partition is sorted by (key, document); in a bucket
    (a run of one key) every member's candidates are the bucket's first
    member and the member before it: what the in-memory table gives when
@@ -22,14 +24,16 @@ does. It works in passes over temporary files instead of tables in memory:
    ``sort_bytes`` is split by the key's next bits first.
 3. **verify**: candidate pairs are grouped by ranges of documents; for each
    range, the signatures involved are read (``pread``) and pairs estimated;
-   with ``verify="exact"``, the pairs the prefilter keeps are verified on
-   the exact Jaccard of shingle sets hashed from the texts read back
-   (``pread``, a group of pairs of at most ``sort_bytes`` of text at a
-   time). Each document's best match is kept.
+   with ``verify="exact"``, of the pairs the prefilter keeps, those at the
+   same content key are at 1.0, and those that can still change a match are
+   verified on the exact Jaccard of the shingle hashes read back (``pread``,
+   a group of pairs of at most ``sort_bytes`` of hashes at a time). Each
+   document's best match is kept.
 4. **clusters**: a document joins its best match's cluster.
 
-Memory: the sort and read buffers (bounded by ``sort_bytes``), the texts
-of one group of candidate pairs, and one range of documents at a time; every per-document result is a :class:`Column`
+Memory: the sort and read buffers (bounded by ``sort_bytes``), the shingle
+hashes of one group of candidate pairs, and one range of documents at a
+time; every per-document result is a :class:`Column`
 on disk. Nothing grows with the corpus.
 
 >>> from dedup import Config
@@ -58,7 +62,7 @@ from ._engine.clusters import best_matches
 from ._engine.columns import Column, read_rows
 from ._engine.files import remove_work_folder, work_folder
 from ._engine.scanner import Scanner
-from ._engine.verify import exact_similarity
+from ._engine.verify import deciding, set_similarity
 from ._kernels.lsh import band_keys
 from ._kernels.sets import agreements
 from ._kernels.unionfind import chain_roots
@@ -108,8 +112,9 @@ class OnDisk:
     Call :meth:`add` with batches of texts in order, then :meth:`finish`.
     Temporary files live in a fresh folder under ``workdir`` (default: the
     system's temporary folder), removed by :meth:`close`. The texts are kept
-    there (for :meth:`text`) with ``verify="exact"`` (which reads them back)
-    or ``keep_texts=True``.
+    there (for :meth:`text`) with ``keep_texts=True``; with
+    ``verify="exact"``, the shingle hashes (8 bytes per shingle), which
+    verification reads back.
     """
 
     def __init__(self, config: Config, workdir: str | os.PathLike | None = None, sort_bytes: int = SORT_BYTES,
@@ -124,16 +129,25 @@ class OnDisk:
         self._sig: Any = None
         self._texts: Any = None
         self._text_ends: Any = None
+        self._keys: Any = None
+        self._hashes: Any = None
+        self._hash_ends: Any = None
         self._parts: list = []
         self._text_end = 0
+        self._hash_end = 0
         try:
             # kept open across add() calls; close() closes them
             self._sig = open(self.dir / "signatures", "wb")  # noqa: SIM115
             self._parts = [open(self.dir / f"p{i:03d}", "wb") for i in range(1 << PART_BITS)]  # noqa: SIM115
-            if keep_texts or config.verify == "exact":  # exact verification reads them back
+            if keep_texts:
                 self._texts = open(self.dir / "texts", "wb")  # noqa: SIM115
                 self._text_ends = Column(self.dir / "text-ends")
                 self._columns.append(self._text_ends)
+            if config.verify == "exact":  # exact verification reads back content keys and shingle hashes
+                self._keys = open(self.dir / "keys", "wb")  # noqa: SIM115
+                self._hashes = open(self.dir / "hashes", "wb")  # noqa: SIM115
+                self._hash_ends = Column(self.dir / "hash-ends")
+                self._columns.append(self._hash_ends)
         except BaseException:
             self.close()
             raise
@@ -147,7 +161,7 @@ class OnDisk:
     def close(self) -> None:
         """Remove the temporary files (whatever closing them raises: a full disk, say)."""
         try:
-            for f in [self._sig, *self._parts, *self._columns, self._texts]:
+            for f in [self._sig, *self._parts, *self._columns, self._texts, self._keys, self._hashes]:
                 if f is not None:
                     with contextlib.suppress(OSError):
                         f.close()
@@ -163,7 +177,14 @@ class OnDisk:
         texts = check_texts(texts)
         cfg = self.config
         scanner = Scanner(texts)
-        sig, counts = signatures.compute_scanned(scanner, cfg)
+        if cfg.verify == "exact":
+            sig, counts, keys, flat, offs = signatures.sketch_kept(scanner, cfg)
+            self._keys.write(keys.tobytes())
+            self._hashes.write(flat.tobytes())
+            self._hash_ends.extend(offs[1:] + self._hash_end)
+            self._hash_end += int(offs[-1])
+        else:
+            sig, counts = signatures.compute_scanned(scanner, cfg)
         self._sig.write(sig.tobytes())
         if self._texts is not None and len(texts):
             self._texts.write(scanner.buf[: scanner.ends[-1]].tobytes())
@@ -183,7 +204,7 @@ class OnDisk:
     def text(self, i: int) -> str:
         """The text of document ``i`` as added (kept with ``keep_texts`` only)."""
         if self._texts is None:
-            raise ValueError("texts are not kept; pass keep_texts=True (or verify='exact')")
+            raise ValueError("texts are not kept; pass OnDisk(..., keep_texts=True)")
         self._texts.flush()
         i = int(i)
         start = self._text_ends[i - 1] if i else 0
@@ -195,8 +216,9 @@ class OnDisk:
     def finish(self) -> OnDiskResult:
         """Buckets, verification and clusters; returns the :class:`OnDiskResult`."""
         n = self.n
-        for f in [self._sig, *self._parts, *([self._texts, self._text_ends] if self._texts else [])]:
-            f.flush()
+        for f in [self._sig, *self._parts, *self._columns, self._texts, self._keys, self._hashes]:
+            if f is not None:
+                f.flush()
         span = range_span(n)
         ranges = -(-n // span)
         with contextlib.ExitStack() as stack:
@@ -205,21 +227,23 @@ class OnDisk:
                 self._bucket(self.dir / f"p{i:03d}", 1, edge_files, span)
         cols = [Column(self.dir / name) for name in ("best", "similarity", "root")]
         self._columns += cols
+        exact = self.config.verify == "exact"
         fd = os.open(self.dir / "signatures", os.O_RDONLY)
-        tfd = os.open(self.dir / "texts", os.O_RDONLY) if self.config.verify == "exact" else None
+        kfd = os.open(self.dir / "keys", os.O_RDONLY) if exact else None
+        hfd = os.open(self.dir / "hashes", os.O_RDONLY) if exact else None
         try:
             for r in range(ranges):
                 lo, hi = r * span, min(n, (r + 1) * span)
                 best = np.full(hi - lo, -1, dtype=np.int64)
                 sim = np.zeros(hi - lo, dtype=np.float64)
-                self._verify(self.dir / f"e{r:05d}", lo, span, (fd, tfd), best, sim, lo)
+                self._verify(self.dir / f"e{r:05d}", lo, span, (fd, kfd, hfd), best, sim, lo)
                 cols[0].extend(best)
                 cols[1].extend(sim.view(np.int64))
                 cols[2].extend(_range_roots(lo, best, cols[2]))
         finally:
-            os.close(fd)
-            if tfd is not None:
-                os.close(tfd)
+            for f in (fd, kfd, hfd):
+                if f is not None:
+                    os.close(f)
         for c in cols:
             c.flush()
         return OnDiskResult(cols[0], cols[1], cols[2], self.config.verify)
@@ -253,34 +277,40 @@ class OnDisk:
         if cfg.verify == "exact":
             keep = same >= prefilter_floor(cfg) * k  # the library's prefilter, the same comparison
             doc, cand = doc[keep], cand[keep]
-            sim = self._exact(fds[1], doc, cand)
+            ia, ib = np.searchsorted(rows, doc), np.searchsorted(rows, cand)
+            equal, need = deciding(ia, ib, sig, read_rows(fds[1], rows, 2, np.uint64))
+            sim = np.ones(len(doc))
+            sim[need] = self._exact(fds[2], doc[need], cand[need])
+            keep = equal | need
+            doc, cand, sim = doc[keep], cand[keep], sim[keep]
         else:
             sim = same / k
         for d, (c, v) in best_matches(doc, cand, sim, cfg.threshold).items():
             best[d - base], out[d - base] = c, v
 
     def _exact(self, fd: int, doc: np.ndarray, cand: np.ndarray) -> np.ndarray:
-        """Exact Jaccard of each pair, from the texts read back: pairs are
-        taken in groups whose texts (counted per pair) fit in ``sort_bytes``,
-        so a group's texts bound the memory (a single pair always goes)."""
+        """Exact Jaccard of each pair, from the shingle hashes read back:
+        pairs are taken in groups whose hashes (counted per pair) fit in
+        ``sort_bytes``, so a group's hashes bound the memory (a single pair
+        always goes)."""
         sim = np.zeros(len(doc), dtype=np.float64)
         if not len(doc):
             return sim
         rows = np.unique(np.concatenate([doc, cand]))
-        ends = self._text_ends.take(rows)
+        ends = self._hash_ends.take(rows)
         starts = np.zeros(len(rows), dtype=np.int64)
         first = rows > 0
-        starts[first] = self._text_ends.take(rows[first] - 1)
-        size = ends - starts
+        starts[first] = self._hash_ends.take(rows[first] - 1)
+        size = 8 * (ends - starts)
         ia, ib = np.searchsorted(rows, doc), np.searchsorted(rows, cand)
         cost = np.cumsum(size[ia] + size[ib])
         lo = 0
         while lo < len(doc):
             hi = max(lo + 1, int(np.searchsorted(cost, (cost[lo - 1] if lo else 0) + self.sort_bytes, side="right")))
             involved, inverse = np.unique(np.concatenate([ia[lo:hi], ib[lo:hi]]), return_inverse=True)
-            scanner = _read_texts(fd, rows[involved], starts[involved], ends[involved])
+            flat, offs = _read_hashes(fd, rows[involved], starts[involved], ends[involved])
             m = hi - lo
-            sim[lo:hi] = exact_similarity(scanner, inverse[:m], inverse[m:], self.config.ngram, self.config.unit)
+            sim[lo:hi] = set_similarity(flat, offs, inverse[:m], inverse[m:])
             lo = hi
         return sim
 
@@ -314,20 +344,20 @@ class OnDisk:
         write_by(e, e["doc"] // span, edge_files)
 
 
-def _read_texts(fd: int, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> Scanner:
-    """A :class:`Scanner` of the texts of documents ``rows`` (sorted, unique),
-    whose UTF-8 spans in the text file are ``[starts, ends)``: read by runs
-    of consecutive documents (``pread``)."""
-    buf = np.empty(int((ends - starts).sum()), dtype=np.uint8)
-    at = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(ends - starts, out=at[1:])
+def _read_hashes(fd: int, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The shingle hashes of documents ``rows`` (sorted, unique), at
+    ``[starts, ends)`` (in hashes) of the hash file: (flat, offs), read by
+    runs of consecutive documents (``pread``)."""
+    offs = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(ends - starts, out=offs[1:])
+    flat = np.empty(int(offs[-1]), dtype=np.uint64)
     for run in np.split(np.arange(len(rows)), np.flatnonzero(np.diff(rows) != 1) + 1):
         if not len(run):
             continue
         a, b = int(run[0]), int(run[-1])
-        data = os.pread(fd, int(ends[b] - starts[a]), int(starts[a]))
-        buf[at[a] : at[b + 1]] = np.frombuffer(data, dtype=np.uint8)
-    return Scanner.from_spans(buf, at[:-1], at[1:], lambda i: buf[at[i] : at[i + 1]].tobytes().decode("utf-8", "surrogatepass"))
+        data = os.pread(fd, 8 * int(ends[b] - starts[a]), 8 * int(starts[a]))
+        flat[offs[a] : offs[b + 1]] = np.frombuffer(data, dtype=np.uint64)
+    return flat, offs
 
 
 def range_span(n: int) -> int:

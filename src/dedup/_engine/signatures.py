@@ -13,6 +13,7 @@ from .._kernels.signatures import (
     LONG,
     OK,
     UNSAFE_ITEM,
+    kept_sketches,
     permutations,
     reference_content_key,
     reference_signature,
@@ -26,7 +27,7 @@ from .scanner import Scanner
 # the specs are re-exported: a test checks this module's results against them
 __all__ = [
     "LONG_ITEM", "SCHEME_ID", "compute", "compute_scanned", "from_hashes", "reference_content_key",
-    "reference_signature", "sketch",
+    "reference_signature", "sketch", "sketch_kept",
 ]
 SCHEME_ID = {"fss": 0, "datasketch": 1, "datasketch-legacy": 2}
 LONG_ITEM = 1 << 18  # bytes: longer items are sketched by the streaming kernel
@@ -58,6 +59,45 @@ def sketch(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.ndarray, np
     if len(redo):
         sig[redo], counts[redo], keys[redo], keyed[redo] = sketch(scanner.normalized(redo), config)
     return sig, counts, keys, keyed
+
+
+def sketch_kept(
+    scanner: Scanner, config: Config
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`sketch` of items of any length (every item keyed), keeping the
+    shingle hashes it computed, for exact verification without hashing again.
+
+    Returns (sig, counts, keys, flat, offs): item i's shingle hashes are
+    ``flat[offs[i]:offs[i + 1]]``, as emitted (repeats included; an item the
+    kernel cannot normalise alone is redone on CPython's normalisation of its
+    text, as everywhere). Same signatures and counts as
+    :func:`compute_scanned`; ``keys[i]`` is :func:`reference_content_key` of
+    item i's hashes.
+    """
+    m, k = len(scanner), config.num_perm
+    sig = np.empty((m, k), dtype=np.uint32)
+    counts = np.zeros(m, dtype=np.int64)
+    keys = np.zeros((m, 2), dtype=np.uint64)
+    unsafe = np.zeros(m, dtype=bool)
+    if not m:
+        return sig, counts, keys, np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64)
+    a, b = permutations(config)
+    flat, offs = kept_sketches(*scanner.args(), config.ngram, config.unit == "char", SCHEME_ID[config.scheme],
+                               config.seed, a, b, sig, counts, keys, unsafe)
+    redo = np.flatnonzero(unsafe)
+    if len(redo):
+        sig[redo], counts[redo], keys[redo], rflat, roffs = sketch_kept(scanner.normalized(redo), config)
+        # an unsafe item's segment is empty: put its hashes there
+        pieces, at = [], 0
+        for j, d in enumerate(redo.tolist()):
+            pieces += [flat[at : offs[d]], rflat[roffs[j] : roffs[j + 1]]]
+            at = offs[d]
+        flat = np.concatenate([*pieces, flat[at:]])
+        sizes = np.diff(offs)
+        sizes[redo] = np.diff(roffs)
+        offs = np.zeros(m + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offs[1:])
+    return sig, counts, keys, flat, offs
 
 
 def from_hashes(flat: np.ndarray, offs: np.ndarray, config: Config) -> np.ndarray:

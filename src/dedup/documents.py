@@ -12,7 +12,7 @@ from ._engine import signatures
 from ._engine.batches import BATCH_CHARS, batches, ranges
 from ._engine.candidates import candidate_pairs
 from ._engine.checks import check_texts, check_verify, make_config, preview
-from ._engine.clusters import Duplicate, best_matches, build_clusters
+from ._engine.clusters import Duplicate, best_matches, build_clusters, distinct_texts
 from ._engine.scanner import Scanner
 from ._engine.verify import exact_pairs, signature_similarity
 from .config import Config
@@ -152,11 +152,7 @@ def _sketch(
     verification, the shingle hashes too (flat, offs), of the distinct texts:
     a text's row is ``row[i]`` (None: i). A text met before (the same
     string) is sketched once and its signature copied."""
-    distinct = list(dict.fromkeys(ranked))
-    row = None
-    if len(distinct) < len(ranked):
-        where = {t: i for i, t in enumerate(distinct)}
-        row = np.fromiter(map(where.__getitem__, ranked), np.int64, len(ranked))
+    distinct, row = distinct_texts(ranked)
     m = len(distinct)
     sig = np.empty((m, cfg.num_perm), dtype=np.uint32)
     counts = np.zeros(m, dtype=np.int64)

@@ -190,7 +190,7 @@ def test_kept_sketches_grow_past_their_first_buffer(text, unit, ngram):
 
     cfg = Config(ngram=ngram, unit=unit, num_perm=16, bands=1, rows=1)
     batch = ["x y", text, "z"]
-    sig, counts, keys, flat, offs = signatures.sketch_kept(Scanner(batch), cfg)
+    sig, counts, _, flat, offs = signatures.sketch_kept(Scanner(batch), cfg)
     assert np.array_equal(sig, compute(batch, cfg)[0])
     for i, t in enumerate(batch):
         assert set(flat[offs[i] : offs[i + 1]].tolist()) == hash_set(t, cfg)

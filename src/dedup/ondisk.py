@@ -59,7 +59,7 @@ from ._engine import signatures
 from ._engine.candidates import prefilter_floor
 from ._engine.checks import banding, check_texts
 from ._engine.clusters import best_matches
-from ._engine.columns import Column, read_rows
+from ._engine.columns import Column, read_rows, read_spans
 from ._engine.files import remove_work_folder, work_folder
 from ._engine.scanner import Scanner
 from ._engine.verify import deciding, set_similarity
@@ -267,7 +267,7 @@ class OnDisk:
         path.unlink()
         if not len(edges):
             return
-        edges = np.unique(edges)  # sorted by (doc, cand); a pair met in several bands once
+        edges = _unique_edges(edges)  # sorted by (doc, cand); a pair met in several bands once
         cfg = self.config
         k = cfg.num_perm
         doc, cand = edges["doc"], edges["cand"]
@@ -308,7 +308,7 @@ class OnDisk:
         while lo < len(doc):
             hi = max(lo + 1, int(np.searchsorted(cost, (cost[lo - 1] if lo else 0) + self.sort_bytes, side="right")))
             involved, inverse = np.unique(np.concatenate([ia[lo:hi], ib[lo:hi]]), return_inverse=True)
-            flat, offs = _read_hashes(fd, rows[involved], starts[involved], ends[involved])
+            flat, offs = read_spans(fd, starts[involved], ends[involved], np.uint64)
             m = hi - lo
             sim[lo:hi] = set_similarity(flat, offs, inverse[:m], inverse[m:])
             lo = hi
@@ -340,24 +340,18 @@ class OnDisk:
         e = np.empty(2 * len(same), dtype=EDGE)
         e["doc"] = np.concatenate([doc[same], doc[same]])
         e["cand"] = np.concatenate([first[same], doc[same - 1]])
-        e = np.unique(e)
+        e = _unique_edges(e)
         write_by(e, e["doc"] // span, edge_files)
 
 
-def _read_hashes(fd: int, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The shingle hashes of documents ``rows`` (sorted, unique), at
-    ``[starts, ends)`` (in hashes) of the hash file: (flat, offs), read by
-    runs of consecutive documents (``pread``)."""
-    offs = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(ends - starts, out=offs[1:])
-    flat = np.empty(int(offs[-1]), dtype=np.uint64)
-    for run in np.split(np.arange(len(rows)), np.flatnonzero(np.diff(rows) != 1) + 1):
-        if not len(run):
-            continue
-        a, b = int(run[0]), int(run[-1])
-        data = os.pread(fd, 8 * int(ends[b] - starts[a]), 8 * int(starts[a]))
-        flat[offs[a] : offs[b + 1]] = np.frombuffer(data, dtype=np.uint64)
-    return flat, offs
+def _unique_edges(e: np.ndarray) -> np.ndarray:
+    """``np.unique`` of EDGE records (sorted by doc, then cand), by a
+    lexsort of the two int64 columns: several times faster than sorting
+    structured records."""
+    e = e[np.lexsort((e["cand"], e["doc"]))]
+    keep = np.ones(len(e), dtype=bool)
+    keep[1:] = (e["doc"][1:] != e["doc"][:-1]) | (e["cand"][1:] != e["cand"][:-1])
+    return e[keep]
 
 
 def range_span(n: int) -> int:

@@ -169,10 +169,12 @@ def test_kept_sketches_equal_signatures_and_keep_each_items_shingle_hashes(batch
 
     ngram, unit = shape
     cfg = Config(scheme=scheme, ngram=ngram, unit=unit, num_perm=32, bands=1, rows=1)
-    sig, counts, keys, flat, offs = signatures.sketch_kept(Scanner(batch), cfg)
+    sig, counts, keys, pieces, sizes = signatures.sketch_kept(Scanner(batch), cfg)
     want_sig, want_counts = compute(batch, cfg)
     assert np.array_equal(sig, want_sig) and np.array_equal(counts, want_counts)
-    assert offs[0] == 0 and len(offs) == len(batch) + 1 and offs[-1] == len(flat)
+    flat = np.concatenate(pieces) if pieces else np.zeros(0, np.uint64)
+    offs = np.r_[0, np.cumsum(sizes)]
+    assert len(sizes) == len(batch) and offs[-1] == len(flat)
     for i, text in enumerate(batch):
         seq = [int(h) for h in flat[offs[i] : offs[i + 1]]]
         assert set(seq) == hash_set(text, cfg)
@@ -190,7 +192,8 @@ def test_kept_sketches_grow_past_their_first_buffer(text, unit, ngram):
 
     cfg = Config(ngram=ngram, unit=unit, num_perm=16, bands=1, rows=1)
     batch = ["x y", text, "z"]
-    sig, counts, _, flat, offs = signatures.sketch_kept(Scanner(batch), cfg)
+    sig, counts, _, pieces, sizes = signatures.sketch_kept(Scanner(batch), cfg)
+    flat, offs = np.concatenate(pieces), np.r_[0, np.cumsum(sizes)]
     assert np.array_equal(sig, compute(batch, cfg)[0])
     for i, t in enumerate(batch):
         assert set(flat[offs[i] : offs[i + 1]].tolist()) == hash_set(t, cfg)

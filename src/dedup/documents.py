@@ -103,7 +103,7 @@ def find_duplicates(
         seed: seed of the hash functions.
         verify: ``"exact"`` checks each LSH candidate on the exact Jaccard
             similarity of the shingle sets; ``"signature"`` trusts the
-            signature estimate (about twice as fast end to end; +/-0.035
+            signature estimate (15 to 40% faster end to end; +/-0.035
             at 0.8 with 128 values).
         config: a :class:`Config` holding all of the above instead.
 
@@ -157,18 +157,17 @@ def _sketch(
     sig = np.empty((m, cfg.num_perm), dtype=np.uint32)
     counts = np.zeros(m, dtype=np.int64)
     keys = np.zeros((m, 2), dtype=np.uint64)
-    flats, sizes = [], []
+    pieces: list[np.ndarray] = []
+    offs = np.zeros(m + 1, dtype=np.int64)
     for lo, hi in ranges(distinct, BATCH_DOCS, BATCH_CHARS):
         if cfg.verify == "exact":
-            sig[lo:hi], counts[lo:hi], keys[lo:hi], flat, offs = signatures.sketch_kept(Scanner(distinct[lo:hi]), cfg)
-            flats.append(flat)
-            sizes.append(np.diff(offs))
+            sig[lo:hi], counts[lo:hi], keys[lo:hi], some, offs[lo + 1 : hi + 1] = signatures.sketch_kept(
+                Scanner(distinct[lo:hi]), cfg)
+            pieces += some
         else:
             sig[lo:hi], counts[lo:hi] = signatures.compute(distinct[lo:hi], cfg)
-    offs = np.zeros(m + 1, dtype=np.int64)
-    if sizes:
-        np.cumsum(np.concatenate(sizes), out=offs[1:])
-    sets = (np.concatenate(flats) if flats else np.zeros(0, dtype=np.uint64)), offs
+    np.cumsum(offs, out=offs)
+    sets = (np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.uint64)), offs
     if row is not None:
         sig, counts, keys = sig[row], counts[row], keys[row]
     return sig, counts, keys, sets, row

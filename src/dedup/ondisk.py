@@ -178,11 +178,13 @@ class OnDisk:
         cfg = self.config
         scanner = Scanner(texts)
         if cfg.verify == "exact":
-            sig, counts, keys, flat, offs = signatures.sketch_kept(scanner, cfg)
+            sig, counts, keys, pieces, sizes = signatures.sketch_kept(scanner, cfg)
             self._keys.write(keys.tobytes())
-            self._hashes.write(flat.tobytes())
-            self._hash_ends.extend(offs[1:] + self._hash_end)
-            self._hash_end += int(offs[-1])
+            for piece in pieces:
+                self._hashes.write(piece.data)  # the buffer itself, no copy
+            ends = np.cumsum(sizes) + self._hash_end
+            self._hash_ends.extend(ends)
+            self._hash_end = int(ends[-1]) if len(ends) else self._hash_end
         else:
             sig, counts = signatures.compute_scanned(scanner, cfg)
         self._sig.write(sig.tobytes())

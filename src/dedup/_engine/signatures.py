@@ -63,16 +63,18 @@ def sketch(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.ndarray, np
 
 def sketch_kept(
     scanner: Scanner, config: Config
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray], np.ndarray]:
     """:func:`sketch` of items of any length (every item keyed), keeping the
     shingle hashes it computed, for exact verification without hashing again.
 
-    Returns (sig, counts, keys, flat, offs): item i's shingle hashes are
-    ``flat[offs[i]:offs[i + 1]]``, as emitted (repeats included; an item the
-    kernel cannot normalise alone is redone on CPython's normalisation of its
-    text, as everywhere). Same signatures and counts as
-    :func:`compute_scanned`; ``keys[i]`` is :func:`reference_content_key` of
-    item i's hashes.
+    Returns (sig, counts, keys, pieces, sizes): the items' shingle hashes,
+    in item order, are the concatenation of the arrays ``pieces``, item i
+    having ``sizes[i]`` of them, as emitted (repeats included; an item the
+    kernel cannot normalise alone is redone on CPython's normalisation of
+    its text, as everywhere). The caller concatenates or writes the pieces
+    (views of the kernel's buffer): no copy here. Same signatures and counts
+    as :func:`compute_scanned`; ``keys[i]`` is :func:`reference_content_key`
+    of item i's hashes.
     """
     m, k = len(scanner), config.num_perm
     sig = np.empty((m, k), dtype=np.uint32)
@@ -80,24 +82,26 @@ def sketch_kept(
     keys = np.zeros((m, 2), dtype=np.uint64)
     unsafe = np.zeros(m, dtype=bool)
     if not m:
-        return sig, counts, keys, np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64)
+        return sig, counts, keys, [], np.zeros(0, dtype=np.int64)
     a, b = permutations(config)
     flat, offs = kept_sketches(*scanner.args(), config.ngram, config.unit == "char", SCHEME_ID[config.scheme],
                                config.seed, a, b, sig, counts, keys, unsafe)
+    sizes = np.diff(offs)
     redo = np.flatnonzero(unsafe)
-    if len(redo):
-        sig[redo], counts[redo], keys[redo], rflat, roffs = sketch_kept(scanner.normalized(redo), config)
-        # an unsafe item's segment is empty: put its hashes there
-        pieces, at = [], 0
-        for j, d in enumerate(redo.tolist()):
-            pieces += [flat[at : offs[d]], rflat[roffs[j] : roffs[j + 1]]]
-            at = offs[d]
-        flat = np.concatenate([*pieces, flat[at:]])
-        sizes = np.diff(offs)
-        sizes[redo] = np.diff(roffs)
-        offs = np.zeros(m + 1, dtype=np.int64)
-        np.cumsum(sizes, out=offs[1:])
-    return sig, counts, keys, flat, offs
+    if not len(redo):
+        return sig, counts, keys, [flat], sizes
+    sig[redo], counts[redo], keys[redo], rpieces, rsizes = sketch_kept(scanner.normalized(redo), config)
+    rflat = np.concatenate(rpieces)  # the redone items only
+    roffs = np.zeros(len(redo) + 1, dtype=np.int64)
+    np.cumsum(rsizes, out=roffs[1:])
+    # an unsafe item's segment is empty: its hashes go there
+    pieces, at = [], 0
+    for j, d in enumerate(redo.tolist()):
+        pieces += [flat[at : offs[d]], rflat[roffs[j] : roffs[j + 1]]]
+        at = int(offs[d])
+    pieces.append(flat[at:])
+    sizes[redo] = rsizes
+    return sig, counts, keys, pieces, sizes
 
 
 def from_hashes(flat: np.ndarray, offs: np.ndarray, config: Config) -> np.ndarray:

@@ -364,8 +364,8 @@ def kept_sketches(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, cha
     each item's shingle hashes (as emitted, repeats included) are written
     once, to one growing array, and its signature and content key are taken
     from them while they are still in cache. Returns (flat, offs): item
-    ``d``'s hashes are ``flat[offs[d]:offs[d + 1]]`` (``flat`` holds no
-    more than a quarter unused). An item needing
+    ``d``'s hashes are ``flat[offs[d]:offs[d + 1]]`` (a view of a larger
+    buffer: the caller copies what it keeps). An item needing
     CPython's normalisation is marked ``unsafe`` and left empty for the
     caller."""
     m = starts.shape[0]
@@ -408,6 +408,4 @@ def kept_sketches(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, cha
         row[:] = np.uint32(EMPTY)
         row_signature(flat[begin:pos], cnt, scheme, rs, bs, a, b, row)
         offs[d + 1] = pos
-    if flat.shape[0] - pos > pos // 4 + 4 * ROOM:  # a view would keep the whole buffer alive
-        return flat[:pos].copy(), offs
     return flat[:pos], offs

@@ -66,7 +66,7 @@ class Column:
 
 
 GAP = 1 << 16  # bytes: spans closer than this are read by one pread, the gap with them
-WINDOW = 1 << 22  # bytes: ... unless that read would pass a 4 MB boundary of the file
+WINDOW = 1 << 20  # bytes: ... unless that read would pass a 1 MB boundary of the file
 
 
 def read_rows(fd: int, rows: np.ndarray, k: int, dtype) -> np.ndarray:
@@ -94,17 +94,22 @@ def read_spans(fd: int, starts: np.ndarray, ends: np.ndarray, dtype) -> tuple[np
     flat = np.empty(int(offs[-1]), dtype=dtype)
     if not len(starts):
         return flat, offs
-    new = np.ones(len(starts), dtype=bool)
-    new[1:] = ((starts[1:] - ends[:-1]) * size > GAP) | (starts[1:] * size // WINDOW != ends[:-1] * size // WINDOW)
+    keep = ends > starts  # empty spans read nothing
+    starts, ends = starts[keep], ends[keep]
+    new = np.ones(len(starts), dtype=bool)  # where a read starts: a wide gap, or a new window
+    new[1:] = ((starts[1:] - ends[:-1]) * size > GAP) | (starts[1:] * size // WINDOW != (ends[:-1] * size - 1) // WINDOW)
+    at = offs[:-1][keep]  # where each kept span goes in flat
+    at = np.r_[at, offs[-1]]
     first = np.flatnonzero(new)
     last = np.r_[first[1:], len(starts)]
     for a, b in zip(first.tolist(), last.tolist()):
         lo, hi = int(starts[a]), int(ends[b - 1])
         data = np.frombuffer(os.pread(fd, (hi - lo) * size, lo * size), dtype=dtype)
-        if b - a == 1 or hi - lo == offs[b] - offs[a]:  # one span, or spans without gaps
-            flat[offs[a] : offs[b]] = data
-        else:
-            lens = ends[a:b] - starts[a:b]
-            shift = (starts[a:b] - lo) - (offs[a:b] - offs[a])
-            flat[offs[a] : offs[b]] = data[np.arange(offs[b] - offs[a]) + np.repeat(shift, lens)]
+        if b - a == 1 or hi - lo == at[b] - at[a]:  # one span, or spans without gaps
+            flat[at[a] : at[b]] = data
+        else:  # the spans' values, in order: a mask of a byte per value read
+            edge = np.zeros(hi - lo + 1, dtype=np.int8)
+            edge[starts[a:b] - lo] = 1
+            edge[ends[a:b] - lo] -= 1  # a span's end is the next one's start, or in a gap
+            flat[at[a] : at[b]] = data[np.cumsum(edge[:-1], dtype=np.int8).view(bool)]
     return flat, offs

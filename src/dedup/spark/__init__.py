@@ -58,15 +58,19 @@ def _spark() -> Any:
 def session(master: str = "local[*]", app: str = "dedup", **conf: str) -> SparkSession:
     """A SparkSession for dedup (``getOrCreate``): Arrow batches of 10,000
     rows, and, for a local master, Python workers on this interpreter
-    (``PYSPARK_PYTHON``). ``conf`` adds Spark settings (dots as given:
+    (``PYSPARK_PYTHON``) and two shuffle partitions per core. ``conf`` adds Spark settings (dots as given:
     ``session(**{"spark.sql.shuffle.partitions": "64"})``)."""
     sql, _ = _spark()
-    if master.startswith("local"):
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     builder = (sql.SparkSession.builder.master(master).appName(app)
                .config("spark.sql.execution.arrow.maxRecordsPerBatch", "10000")
                .config("spark.ui.showConsoleProgress", "false"))
+    if master.startswith("local"):
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+        threads = master[len("local["):-1].split(",")[0] if master.startswith("local[") else "1"
+        cores = (os.cpu_count() or 1) if threads == "*" else int(threads) if threads.isdigit() else 1
+        # one machine: a shuffle partition per core, not Spark's 200 (each a task and a Python batch)
+        builder = builder.config("spark.sql.shuffle.partitions", str(2 * cores))
     for key, value in conf.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
@@ -91,16 +95,17 @@ def _check_columns(df: DataFrame, text: str, id: str, order: list[str]) -> None:
 
 
 def _check_rows(df: DataFrame, text: str, id: str, F: Any) -> None:
-    bad = df.filter(F.col(id).isNull()).limit(1).count()
-    if bad:
-        raise ValueError(f"id column {id!r} is null in some rows; every row needs an id (fill or drop them)")
+    """Ids non-null and unique, texts non-null: two jobs."""
+    row = df.agg(F.sum(F.col(id).isNull().cast("long")).alias("null_ids"),
+                 F.min(F.when(F.col(text).isNull(), F.col(id))).alias("null_text")).collect()[0]
+    if row["null_ids"]:
+        raise ValueError(f"id column {id!r} is null in {row['null_ids']} rows; every row needs an id (fill or drop them)")
+    if row["null_text"] is not None:
+        raise ValueError(f"text column {text!r} is null in the row with id {row['null_text']!r}; "
+                         f"fill it (an empty text is kept) or drop the row")
     dup = df.groupBy(id).count().filter(F.col("count") > 1).limit(1).collect()
     if dup:
         raise ValueError(f"id column {id!r} holds {dup[0][0]!r} in {dup[0][1]} rows; ids must be unique")
-    null = df.filter(F.col(text).isNull()).select(id).limit(1).collect()
-    if null:
-        raise ValueError(f"text column {text!r} is null in the row with id {null[0][0]!r}; "
-                         f"fill it (an empty text is kept) or drop the row")
 
 
 def find_duplicates(
@@ -129,8 +134,9 @@ def find_duplicates(
             Default: ``id``.
         threshold, num_perm, ngram, unit, scheme, seed, verify, config: as
             for :func:`dedup.find_duplicates`.
-        partitions: partitions of the shuffles (default: Spark's
-            ``spark.sql.shuffle.partitions``). The answer does not depend on it.
+        partitions: partitions of the candidate shuffle (default: the
+            input's partitions, at least Spark's default parallelism). The
+            answer does not depend on it.
 
     Returns:
         A DataFrame of the input's ``id`` and ``cluster`` (the id of the
@@ -140,67 +146,107 @@ def find_duplicates(
     """
     cfg = make_config(config, threshold=threshold, num_perm=num_perm, ngram=ngram, unit=unit,
                       scheme=scheme, seed=seed, verify=verify)
-    sql, F = _spark()
+    _, F = _spark()
     order_cols = [id] if order is None else [order] if isinstance(order, str) else list(order)
     _check_columns(df, text, id, order_cols)
     _check_rows(df, text, id, F)
     spark = df.sparkSession
-    parts = partitions or int(spark.conf.get("spark.sql.shuffle.partitions") or 200)
-    storage = _storage_level()
+    parts = partitions or max(df.rdd.getNumPartitions(), spark.sparkContext.defaultParallelism)
+    ranked = _ranked(df, text, id, order_cols)
+    signed = _signed(ranked, cfg)
+    pairs = _candidates(signed, parts)
+    best = _best(_similarities(pairs, signed, ranked, cfg), cfg)
+    roots, _ = _roots(best)
+    return _answer(ranked, best, roots, id)
 
-    # 1. keep order: sorted, then numbered per partition
+
+def _ranked(df: DataFrame, text: str, id: str, order_cols: list[str]) -> DataFrame:
+    """Stage 1, keep order: (rank, id, text), rank 0.. by (order, id)."""
+    sql, F = _spark()
     keys = [F.col(c).asc_nulls_first() for c in order_cols if c != id] + [F.col(id).asc()]
     ranked_in = df.select(F.col(id).alias("id"), F.col(text).alias("text"), *[F.col(c) for c in order_cols if c != id]) \
-        .orderBy(*keys).select("id", "text").persist(storage)
+        .orderBy(*keys).select("id", "text").persist(_storage_level())
     counts = ranked_in.mapInArrow(_stages.rank_counts(_partition), "part int, n long").collect()
     offsets, at = {}, 0
     for row in sorted(counts):
         offsets[row["part"]] = at
         at += row["n"]
-    id_type = df.schema[id].dataType
-    ranked = ranked_in.mapInArrow(
-        _stages.add_ranks(offsets, _partition),
-        sql.types.StructType([sql.types.StructField("rank", sql.types.LongType(), False),
-                              sql.types.StructField("id", id_type), sql.types.StructField("text", sql.types.StringType())]),
-    ).persist(storage)
+    types = sql.types
+    schema = types.StructType([types.StructField("rank", types.LongType(), False),
+                               types.StructField("id", df.schema[id].dataType),
+                               types.StructField("text", types.StringType())])
+    return ranked_in.mapInArrow(_stages.add_ranks(offsets, _partition), schema).persist(_storage_level())
 
-    # 2. signatures and band keys
-    signed = ranked.select("rank", "text").mapInArrow(_stages.sign(cfg), "rank long, sig binary, keys array<long>") \
-        .persist(storage)
 
-    # 3. candidates: star + chain in each bucket
+def _signed(ranked: DataFrame, cfg: Config) -> DataFrame:
+    """Stage 2: (rank, sig, keys) by the library's kernels."""
+    return ranked.select("rank", "text").mapInArrow(_stages.sign(cfg), "rank long, sig binary, keys array<long>") \
+        .persist(_storage_level())
+
+
+def _candidates(signed: DataFrame, parts: int) -> DataFrame:
+    """Stage 3: (doc, cand) star + chain pairs of every bucket, each once."""
+    _, F = _spark()
     records = signed.select("rank", F.explode("keys").alias("key"))
-    pairs = records.repartition(parts, "key").sortWithinPartitions("key", "rank") \
+    return records.repartition(parts, "key").sortWithinPartitions("key", "rank") \
         .mapInArrow(_stages.bucket_pairs, "doc long, cand long").distinct()
 
-    # 4. verification
+
+def _similarities(pairs: DataFrame, signed: DataFrame, ranked: DataFrame | None, cfg: Config) -> DataFrame:
+    """Stage 4: (doc, cand, sim): the signature estimate, or with
+    ``verify="exact"`` the exact Jaccard of the pairs the prefilter keeps
+    (their texts from ``ranked``)."""
+    _, F = _spark()
     sigs = signed.select("rank", "sig")
     est = pairs.join(sigs.withColumnRenamed("rank", "doc").withColumnRenamed("sig", "sig_doc"), "doc") \
         .join(sigs.withColumnRenamed("rank", "cand").withColumnRenamed("sig", "sig_cand"), "cand") \
         .select("doc", "cand", "sig_doc", "sig_cand") \
         .mapInArrow(_stages.estimate(cfg), "doc long, cand long, same long")
     k = cfg.num_perm
-    if cfg.verify == "exact":
-        texts = ranked.select("rank", "text")
-        kept_pairs = est.filter(F.col("same") >= prefilter_floor(cfg) * k).select("doc", "cand")
-        sims = kept_pairs.join(texts.withColumnRenamed("rank", "doc").withColumnRenamed("text", "text_doc"), "doc") \
-            .join(texts.withColumnRenamed("rank", "cand").withColumnRenamed("text", "text_cand"), "cand") \
-            .select("doc", "cand", "text_doc", "text_cand") \
-            .mapInArrow(_stages.exact(cfg), "doc long, cand long, sim double")
-    else:
-        sims = est.select("doc", "cand", (F.col("same") / F.lit(float(k))).alias("sim"))
+    if cfg.verify != "exact" or ranked is None:
+        return est.select("doc", "cand", (F.col("same") / F.lit(float(k))).alias("sim"))
+    texts = ranked.select("rank", "text")
+    kept_pairs = est.filter(F.col("same") >= prefilter_floor(cfg) * k).select("doc", "cand")
+    return kept_pairs.join(texts.withColumnRenamed("rank", "doc").withColumnRenamed("text", "text_doc"), "doc") \
+        .join(texts.withColumnRenamed("rank", "cand").withColumnRenamed("text", "text_cand"), "cand") \
+        .select("doc", "cand", "text_doc", "text_cand") \
+        .mapInArrow(_stages.exact(cfg), "doc long, cand long, sim double")
 
-    # 5. best match: most similar, then the earliest
-    best = sims.filter(F.col("sim") >= F.lit(cfg.threshold)) \
+
+def _best(sims: DataFrame, cfg: Config) -> DataFrame:
+    """Stage 5: (doc, cand, sim) of each document's best match: the most
+    similar at or above the threshold, then the earliest."""
+    _, F = _spark()
+    return sims.filter(F.col("sim") >= F.lit(cfg.threshold)) \
         .groupBy("doc").agg(F.min(F.struct((-F.col("sim")).alias("neg"), F.col("cand").alias("cand"))).alias("b")) \
         .select(F.col("doc"), F.col("b.cand").alias("cand"), (-F.col("b.neg")).alias("sim")) \
-        .persist(storage)
+        .persist(_storage_level())
 
-    # 6. cluster roots by pointer jumping
-    roots = _pointer_jump(best.select("doc", F.col("cand").alias("parent")), F, storage)
 
+def _roots(best: DataFrame) -> tuple[DataFrame, int]:
+    """Stage 6: (doc, parent) of every duplicate with ``parent`` its cluster's
+    root, by pointer jumping (:func:`dedup._engine.clusters.pointer_jump`):
+    each round, one join replaces every pointer by its pointer's pointer,
+    until none changes. Returns the roots and the rounds."""
+    _, F = _spark()
+    current = best.select("doc", F.col("cand").alias("parent")).localCheckpoint(eager=True)
+    rounds = 0
+    while True:
+        rounds += 1
+        up = current.alias("a").join(current.alias("b"), F.col("a.parent") == F.col("b.doc"), "left") \
+            .select(F.col("a.doc").alias("doc"), F.coalesce(F.col("b.parent"), F.col("a.parent")).alias("parent"),
+                    F.col("b.parent").isNotNull().alias("moved")) \
+            .localCheckpoint(eager=True)
+        if not up.filter("moved").limit(1).count():
+            return up.select("doc", "parent"), rounds
+        current = up.select("doc", "parent")
+
+
+def _answer(ranked: DataFrame, best: DataFrame, roots: DataFrame, id: str) -> DataFrame:
+    """One row per document: id, cluster, kept, duplicate_of, similarity."""
+    _, F = _spark()
     ids = ranked.select("rank", "id")
-    out = ids.join(best, ids["rank"] == best["doc"], "left") \
+    return ids.join(best, ids["rank"] == best["doc"], "left") \
         .join(roots.withColumnRenamed("doc", "rank2"), F.col("rank") == F.col("rank2"), "left") \
         .join(ids.select(F.col("rank").alias("cand_rank"), F.col("id").alias("duplicate_of")),
               F.col("cand") == F.col("cand_rank"), "left") \
@@ -211,22 +257,6 @@ def find_duplicates(
                 F.col("cand").isNull().alias("kept"),
                 F.col("duplicate_of"),
                 F.col("sim").alias("similarity"))
-    return out
-
-
-def _pointer_jump(edges: DataFrame, F: Any, storage: Any) -> DataFrame:
-    """(doc, parent) of every duplicate -> (doc, parent) with each parent its
-    root: one join per round, each pointer replaced by its pointer's
-    pointer, until none changes (:func:`dedup._engine.clusters.pointer_jump`)."""
-    current = edges.localCheckpoint(eager=True)
-    while True:
-        up = current.alias("a").join(current.alias("b"), F.col("a.parent") == F.col("b.doc"), "left") \
-            .select(F.col("a.doc").alias("doc"), F.coalesce(F.col("b.parent"), F.col("a.parent")).alias("parent"),
-                    F.col("b.parent").isNotNull().alias("moved"))
-        up = up.localCheckpoint(eager=True)
-        if not up.filter("moved").limit(1).count():
-            return up.select("doc", "parent")
-        current = up.select("doc", "parent")
 
 
 def _storage_level() -> Any:

@@ -484,9 +484,11 @@ class _Ids:
             os.close(self._fd)
 
 
-def run_documents_spark(args: argparse.Namespace, config: Config) -> int:
+def run_documents_spark(args: argparse.Namespace, config: Config | None) -> int:
     """``documents --engine spark``: dedup.spark over the input files."""
     from .spark._files import deduplicate_files
+
+    config = config or Config()
 
     started = time.monotonic()
     try:

@@ -794,7 +794,11 @@ def cprofile_top(texts, n: int = 15) -> list[str]:
     pr.disable()
     s = io.StringIO()
     pstats.Stats(pr, stream=s).sort_stats("tottime").print_stats(n)
-    return s.getvalue().splitlines()
+    import dedup
+
+    src = str(Path(dedup.__file__).parent.parent) + os.sep
+    return [line.replace(src, "").replace(str(Path(np.__file__).parent.parent) + os.sep, "")
+            for line in s.getvalue().splitlines()]
 
 
 # ------------------------------------------------------------------ scaling

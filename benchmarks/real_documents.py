@@ -838,11 +838,12 @@ def scaling(args, cpus: list[int]) -> dict:
            "--cpus", ",".join(map(str, cpus))]
     if args.pages_json:
         cmd += ["--pages-json", str(args.pages_json)]
+    load = os.getloadavg()[0]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if out.returncode != 0:
         print(out.stderr, file=sys.stderr)
         return {"note": f"The workers curve failed (exit {out.returncode}): {out.stderr.strip()[-300:]}"}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return {**json.loads(out.stdout.strip().splitlines()[-1]), "load": load, "cores": len(cpus)}
 
 
 # ------------------------------------------------------------------ main
@@ -913,9 +914,6 @@ def report(args, corpus: Corpus, desc: str, rows: dict, prof: dict | None, scal:
         f" document is at J>={THRESHOLD}. There are {some['true']} such documents: a tool exact at the threshold"
         " drops them and nothing else."),
         "",
-        ("rensa (matrix flags) flags every document that shares an LSH band with another, both copies of a pair"
-        " (its own benchmark's measure): a speed reference, not a deduplication."),
-        "",
         ("Dropped / documents, by each document's best exact Jaccard to an earlier one (below 0.8: to keep;"
         " from 0.8: to drop):"),
         "",
@@ -924,8 +922,12 @@ def report(args, corpus: Corpus, desc: str, rows: dict, prof: dict | None, scal:
     ]
     for name, r in rows.items():
         lines.append(f"| {name} | " + " | ".join(f"{f}/{n}" for f, n in r["quality"]["by_band"].values()) + " |")
+    if TOOLS["rensa-matrix"][2] in rows:
+        lines += ["", ("rensa (matrix flags) flags every document that shares an LSH band with another, both copies of"
+                  " a pair (its own benchmark's measure): a speed reference, not a deduplication.")]
     if scal is not None:
-        lines += ["", "dedup `find_duplicates` (defaults) by `workers`, in a child process with every core:", ""]
+        lines += ["", ("dedup `find_duplicates` (defaults) by `workers`, in a child process with every core"
+                  f" (load average {scal.get('load', 0.0):.2f} before it, on {scal.get('cores', '?')} cores):"), ""]
         if "note" in scal:
             lines.append(scal["note"])
         else:

@@ -720,66 +720,129 @@ def quality(dropped, best) -> dict:
 
 # ------------------------------------------------------------------ profile
 
-# (module, attribute, label, depth): the stages timed; a missing name is skipped
-STAGES = [
-    ("dedup._engine.signatures", "compute", "shingling + signatures", 0),
-    ("dedup.documents", "candidate_pairs", "LSH candidates (+ prefilter)", 0),
-    ("dedup.documents", "exact_for_texts", "verification (exact)", 0),
-    ("dedup._engine.verify", "Scanner", "encode the texts involved", 1),
-    ("dedup._engine.verify", "hash_sets", "shingle hashes again", 1),
-    ("dedup._engine.verify", "jaccard_pairs", "Jaccard of the pairs", 1),
-    ("dedup.documents", "signature_similarity", "verification (signature)", 0),
-    ("dedup.documents", "best_matches", "best matches", 0),
-    ("dedup.documents", "build_clusters", "clusters", 0),
-]
+# what the functions dedup.documents calls do (others are shown by their name)
+STAGE_NAMES = {
+    "compute": "shingling + signatures",
+    "sketch_kept": "shingling + signatures, hashes kept",
+    "candidate_pairs": "LSH candidates (+ prefilter)",
+    "exact_for_texts": "verification (exact)",
+    "exact_pairs": "verification (exact)",
+    "exact_similarity": "verification (exact)",
+    "Scanner": "encode texts",
+    "hash_sets": "shingle hashes, sorted into sets",
+    "jaccard_pairs": "Jaccard of the pairs",
+    "signature_similarity": "verification (signature)",
+    "best_matches": "best matches",
+    "build_clusters": "clusters",
+    "check_texts": "input checks",
+    "make_config": "input checks",
+    "_priority": "order (keep)",
+}
+ENTRY_POINTS = {"find_duplicates", "deduplicate"}
+WRAP_CLASSES = {"Scanner"}  # classes timed as calls (their constructor): no isinstance on them in dedup
+
+
+def _from_dedup(obj) -> bool:
+    mod = getattr(getattr(obj, "py_func", obj), "__module__", "") or ""
+    return mod.startswith("dedup.")
+
+
+def _timeable(name: str, obj) -> bool:
+    if isinstance(obj, type):
+        return name in WRAP_CLASSES
+    return callable(obj) and _from_dedup(obj) and not name.startswith("__")
 
 
 def profile(texts, verify="exact") -> dict:
-    """dedup's time by stage on ``texts`` (one run with timers around the stages)."""
-    import importlib
+    """dedup's time by stage on ``texts``: one run with a timer around every
+    function of dedup that ``dedup.documents`` calls, and around the dedup
+    functions those call in turn (found by name, so the profile follows the
+    code as it changes); nested calls are shown under their caller."""
+    import types
 
-    spent: dict[str, tuple[float, float]] = {}
+    from dedup import documents
+
+    acc: dict[tuple[str, ...], list[float]] = {}
+    stack: list[tuple[str, ...]] = []
     info: dict[str, object] = {}
-    saved = []
+    saved: list[tuple[object, str, object]] = []
 
-    def wrap(mod, attr, label):
-        fn = getattr(mod, attr)
+    def wrap(owner, attr: str, label: str) -> None:
+        fn = getattr(owner, attr)
 
         def timed_stage(*a, **k):
+            path = (*(stack[-1] if stack else ()), label)
+            acc.setdefault(path, [0.0, 0.0, 0])
+            stack.append(path)
             t0, c0 = time.perf_counter(), _cpu()
-            out = fn(*a, **k)
-            w, c = spent.get(label, (0.0, 0.0))
-            spent[label] = (w + time.perf_counter() - t0, c + _cpu() - c0)
+            try:
+                out = fn(*a, **k)
+            finally:
+                stack.pop()
+                cell = acc[path]
+                cell[0] += time.perf_counter() - t0
+                cell[1] += _cpu() - c0
+                cell[2] += 1
             if attr == "candidate_pairs":
                 info["candidate pairs"] = int(info.get("candidate pairs", 0)) + len(out[0])
-                info["documents in a pair"] = len(np.unique(np.concatenate(out))) if len(out[0]) else 0
-            if attr == "exact_for_texts" and len(out):
-                info["pair similarity"] = {
-                    ">=0.95": int((out >= 0.95).sum()), "0.85-0.95": int(((out >= 0.85) & (out < 0.95)).sum()),
-                    "0.8-0.85": int(((out >= 0.8) & (out < 0.85)).sum()),
-                    "0.75-0.8": int(((out >= 0.75) & (out < 0.8)).sum()), "<0.75": int((out < 0.75).sum()),
+                info["documents in a pair"] = len(np.unique(np.concatenate(out[:2]))) if len(out[0]) else 0
+            if attr == "best_matches" and len(a) >= 3 and len(a[2]):
+                sim = np.asarray(a[2])
+                info["similarity of the pairs verified"] = {
+                    ">=0.95": int((sim >= 0.95).sum()), "0.85-0.95": int(((sim >= 0.85) & (sim < 0.95)).sum()),
+                    "0.8-0.85": int(((sim >= 0.8) & (sim < 0.85)).sum()),
+                    "0.75-0.8": int(((sim >= 0.75) & (sim < 0.8)).sum()), "<0.75": int((sim < 0.75).sum()),
                 }
             return out
 
-        setattr(mod, attr, timed_stage)
-        saved.append((mod, attr, fn))
+        setattr(owner, attr, timed_stage)
+        saved.append((owner, attr, fn))
 
-    stages = []
-    for modname, attr, label, depth in STAGES:
-        mod = importlib.import_module(modname)
-        if hasattr(mod, attr):
-            wrap(mod, attr, label)
-            stages.append((label, depth))
+    def home(obj) -> str:
+        return getattr(getattr(obj, "py_func", obj), "__module__", "") or ""
+
+    def label_of(obj, name: str) -> str:
+        where = home(obj).removeprefix("dedup.").removeprefix("_engine.").removeprefix("_kernels.")
+        return f"{STAGE_NAMES[name]} ({name})" if name in STAGE_NAMES else f"{where}.{name}"
+
+    # what dedup.documents calls (its imports, and the functions of the engine
+    # modules it imports whole); then, in each engine module those come from,
+    # what it imports, three levels down. Only engine modules' names are
+    # replaced: the kernels call each other inside numba, untouched.
+    level: set[str] = set()
+    for name, obj in list(vars(documents).items()):
+        if isinstance(obj, types.ModuleType) and obj.__name__.startswith("dedup._engine"):
+            for sub, fn in list(vars(obj).items()):
+                if not sub.startswith("_") and _timeable(sub, fn) and home(fn) == obj.__name__:
+                    wrap(obj, sub, label_of(fn, sub))
+            level.add(obj.__name__)
+        elif name not in ENTRY_POINTS and _timeable(name, obj):
+            wrap(documents, name, label_of(obj, name))
+            level.add(home(obj))
+    seen: set[str] = {"dedup.documents"}
+    for _ in range(3):
+        level = {m for m in level if m.startswith("dedup._engine") and m not in seen}
+        seen |= level
+        following: set[str] = set()
+        for modname in sorted(level):
+            mod = sys.modules[modname]
+            for name, obj in list(vars(mod).items()):
+                if _timeable(name, obj) and home(obj) != modname:
+                    wrap(mod, name, label_of(obj, name))
+                    following.add(home(obj))
+        level = following
     try:
         t0, c0 = time.perf_counter(), _cpu()
         run_dedup(texts, verify)
         total = (time.perf_counter() - t0, _cpu() - c0)
     finally:
-        for mod, attr, fn in reversed(saved):
-            setattr(mod, attr, fn)
-    rows = [(label, depth, *spent[label]) for label, depth in stages if label in spent]
-    rows.append(("other (input checks, ordering, result)", 0, total[0] - sum(r[2] for r in rows if r[1] == 0),
-                 total[1] - sum(r[3] for r in rows if r[1] == 0)))
+        for owner, attr, fn in reversed(saved):
+            setattr(owner, attr, fn)
+    # merge the calls of one function under one caller; keep first-call order
+    rows = [(path[-1], len(path) - 1, w, c, n) for path, (w, c, n) in acc.items()]
+    top = [r for r in rows if r[1] == 0]
+    rows.append(("other (in find_duplicates itself)", 0, total[0] - sum(r[2] for r in top),
+                 total[1] - sum(r[3] for r in top), 1))
     return {"total_s": total[0], "total_cpu_s": total[1], "stages": rows, "info": info}
 
 
@@ -926,12 +989,13 @@ def report(args, corpus: Corpus, desc: str, rows: dict, prof: dict | None, scal:
         lines += ["", ("rensa (matrix flags) flags every document that shares an LSH band with another, both copies of"
                   " a pair (its own benchmark's measure): a speed reference, not a deduplication.")]
     if scal is not None:
-        lines += ["", ("dedup `find_duplicates` (defaults) by `workers`, in a child process with every core"
-                  f" (load average {scal.get('load', 0.0):.2f} before it, on {scal.get('cores', '?')} cores):"), ""]
+        lines.append("")
         if "note" in scal:
             lines.append(scal["note"])
         else:
-            lines += ["| workers | wall s | CPU s | MB/s | speed-up over workers=1 | output identical to workers=1 |",
+            lines += [(f"dedup `find_duplicates` (defaults) by `workers`, in a child process with every core (load"
+                       f" average {scal['load']:.2f} before it, on {scal['cores']} cores):"), "",
+                      "| workers | wall s | CPU s | MB/s | speed-up over workers=1 | output identical to workers=1 |",
                       "|---|---|---|---|---|---|"]
             w1 = min(scal["times"]["1"])[0]
             for w, v in scal["times"].items():
@@ -941,9 +1005,11 @@ def report(args, corpus: Corpus, desc: str, rows: dict, prof: dict | None, scal:
     if prof is not None:
         lines += ["", (f"Where dedup's time goes (defaults, one run with timers around the stages: "
                        f"{prof['total_s']:.2f} s wall, {prof['total_cpu_s']:.2f} s CPU):"), "",
-                  "| stage | wall s | CPU s | share of CPU |", "|---|---|---|---|"]
-        for label, depth, w, c in prof["stages"]:
-            lines.append(f"| {'&nbsp;&nbsp;' * 2 * depth}{label} | {w:.2f} | {c:.2f} |"
+                  "| stage | calls | wall s | CPU s | share of CPU |", "|---|---|---|---|---|"]
+        for label, depth, w, c, n in prof["stages"]:
+            if c < 0.005 * prof["total_cpu_s"] and w < 0.005 * prof["total_s"]:
+                continue
+            lines.append(f"| {'&nbsp;&nbsp;' * 2 * depth}{label} | {n} | {w:.2f} | {c:.2f} |"
                          f" {100 * c / prof['total_cpu_s']:.0f}% |")
         for k, v in prof["info"].items():
             lines.append(f"\n{k}: {v}")

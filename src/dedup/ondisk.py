@@ -56,6 +56,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from ._engine import signatures
+from ._engine.buckets import star_chain_pairs
 from ._engine.candidates import prefilter_floor
 from ._engine.checks import banding, check_texts
 from ._engine.clusters import best_matches
@@ -332,16 +333,11 @@ class OnDisk:
         if len(rec) < 2:
             return
         rec = rec[np.lexsort((rec["doc"], rec["key"]))]
-        key, doc = rec["key"], rec["doc"]
-        same = np.flatnonzero(key[1:] == key[:-1]) + 1  # members after a bucket's first
-        if not len(same):
+        doc, cand, _ = star_chain_pairs(rec["key"], rec["doc"])
+        if not len(doc):
             return
-        new = np.ones(len(rec), dtype=bool)
-        new[1:] = key[1:] != key[:-1]
-        first = doc[np.maximum.accumulate(np.where(new, np.arange(len(rec)), 0))]
-        e = np.empty(2 * len(same), dtype=EDGE)
-        e["doc"] = np.concatenate([doc[same], doc[same]])
-        e["cand"] = np.concatenate([first[same], doc[same - 1]])
+        e = np.empty(len(doc), dtype=EDGE)
+        e["doc"], e["cand"] = doc, cand
         e = _unique_edges(e)
         write_by(e, e["doc"] // span, edge_files)
 

@@ -105,3 +105,12 @@ def exact_similarity(scanner: Scanner, a: np.ndarray, b: np.ndarray, ngram: int,
     involved, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
     flat, offs = hash_sets(scanner.take(involved), ngram, unit)
     return jaccard_pairs(flat, offs, inverse[: len(a)], flat, offs, inverse[len(a) :])
+
+
+def exact_for_texts(texts, a: np.ndarray, b: np.ndarray, ngram: int, unit: str) -> np.ndarray:
+    """:func:`exact_similarity` for positions of a list of texts (encodes only those involved)."""
+    if len(a) == 0:
+        return np.zeros(0)
+    involved, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
+    scanner = Scanner([texts[i] for i in involved])
+    return exact_similarity(scanner, inverse[: len(a)], inverse[len(a) :], ngram, unit)

@@ -169,14 +169,17 @@ def test_kept_sketches_equal_signatures_and_keep_each_items_shingle_hashes(batch
 
     ngram, unit = shape
     cfg = Config(scheme=scheme, ngram=ngram, unit=unit, num_perm=32, bands=1, rows=1)
-    sig, counts, keys, pieces, sizes = signatures.sketch_kept(Scanner(batch), cfg)
+    start = 5  # after what an earlier batch wrote
+    sig, counts, keys, flat, offs, row = signatures.sketch_kept(Scanner(batch), cfg, np.zeros(7, np.uint64), start)
     want_sig, want_counts = compute(batch, cfg)
     assert np.array_equal(sig, want_sig) and np.array_equal(counts, want_counts)
-    flat = np.concatenate(pieces) if pieces else np.zeros(0, np.uint64)
-    offs = np.r_[0, np.cumsum(sizes)]
-    assert len(sizes) == len(batch) and offs[-1] == len(flat)
+    assert offs[0] == start and np.all(np.diff(offs) >= 0) and len(flat) >= offs[-1]
+    assert flat[:start].tolist() == [0] * start  # left as it was
+    pieces = signatures.in_item_order(flat, offs, row)
+    in_order = np.concatenate(pieces) if pieces else np.zeros(0, np.uint64)
+    assert in_order.tolist() == [h for i in range(len(batch)) for h in flat[offs[row[i]] : offs[row[i] + 1]].tolist()]
     for i, text in enumerate(batch):
-        seq = [int(h) for h in flat[offs[i] : offs[i + 1]]]
+        seq = [int(h) for h in flat[offs[row[i]] : offs[row[i] + 1]]]
         assert set(seq) == hash_set(text, cfg)
         assert tuple(int(k) for k in keys[i]) == signatures.reference_content_key(seq)
 
@@ -192,10 +195,9 @@ def test_kept_sketches_grow_past_their_first_buffer(text, unit, ngram):
 
     cfg = Config(ngram=ngram, unit=unit, num_perm=16, bands=1, rows=1)
     batch = ["x y", text, "z"]
-    sig, counts, _, pieces, sizes = signatures.sketch_kept(Scanner(batch), cfg)
-    flat, offs = np.concatenate(pieces), np.r_[0, np.cumsum(sizes)]
+    sig, counts, _, flat, offs, row = signatures.sketch_kept(Scanner(batch), cfg)
     assert np.array_equal(sig, compute(batch, cfg)[0])
     for i, t in enumerate(batch):
-        assert set(flat[offs[i] : offs[i + 1]].tolist()) == hash_set(t, cfg)
+        assert set(flat[offs[row[i]] : offs[row[i] + 1]].tolist()) == hash_set(t, cfg)
     # more shingles than the kernel first reserves (a quarter of the bytes, all of them with "char")
     assert counts[1] > sum(len(t.encode()) for t in batch) // (1 if unit == "char" else 4) + 256

@@ -149,28 +149,39 @@ def _sketch(
     ranked: list[str], cfg: Config
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray | None]:
     """Signatures, shingle counts and content keys of the texts; with exact
-    verification, the shingle hashes too (flat, offs), of the distinct texts:
-    a text's row is ``row[i]`` (None: i). A text met before (the same
-    string) is sketched once and its signature copied."""
-    distinct, row = distinct_texts(ranked)
+    verification, their shingle hashes too: text i's are
+    ``flat[offs[row[i]]:offs[row[i] + 1]]`` of ``(flat, offs)`` (``row``
+    None: i). A text met before (the same string) is sketched once and its
+    signature copied."""
+    distinct, first = distinct_texts(ranked)
     m = len(distinct)
     sig = np.empty((m, cfg.num_perm), dtype=np.uint32)
     counts = np.zeros(m, dtype=np.int64)
     keys = np.zeros((m, 2), dtype=np.uint64)
-    pieces: list[np.ndarray] = []
-    offs = np.zeros(m + 1, dtype=np.int64)
+    exact = cfg.verify == "exact"
+    # every batch's hashes go to one array, made once (pages it never reaches
+    # take no memory); the items' segments in it are in order but for items
+    # redone through CPython's normalisation (see sketch_kept)
+    chars = sum(map(len, distinct)) if exact else 0
+    flat = np.empty((chars if cfg.unit == "char" else chars // 4) + 256, dtype=np.uint64)
+    segments, row, at, done = [np.zeros(1, dtype=np.int64)], np.arange(m), 0, 0
     for lo, hi in ranges(distinct, BATCH_DOCS, BATCH_CHARS):
-        if cfg.verify == "exact":
-            sig[lo:hi], counts[lo:hi], keys[lo:hi], some, offs[lo + 1 : hi + 1] = signatures.sketch_kept(
-                Scanner(distinct[lo:hi]), cfg)
-            pieces += some
+        if exact:
+            sig[lo:hi], counts[lo:hi], keys[lo:hi], flat, offs, rows = signatures.sketch_kept(
+                Scanner(distinct[lo:hi]), cfg, flat, at)
+            row[lo:hi] = rows + done  # segments of earlier batches come first
+            segments.append(offs[1:])
+            at, done = int(offs[-1]), done + len(offs) - 1
         else:
             sig[lo:hi], counts[lo:hi] = signatures.compute(distinct[lo:hi], cfg)
-    np.cumsum(offs, out=offs)
-    sets = (np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.uint64)), offs
-    if row is not None:
-        sig, counts, keys = sig[row], counts[row], keys[row]
-    return sig, counts, keys, sets, row
+    offs = np.concatenate(segments)
+    if first is not None:
+        sig, counts, keys, row = sig[first], counts[first], keys[first], row[first]
+    return sig, counts, keys, (flat[:at], offs), (row if exact and not _identity(row) else None)
+
+
+def _identity(row: np.ndarray) -> bool:
+    return bool(np.array_equal(row, np.arange(len(row))))
 
 
 def deduplicate(

@@ -179,11 +179,11 @@ class OnDisk:
         cfg = self.config
         scanner = Scanner(texts)
         if cfg.verify == "exact":
-            sig, counts, keys, pieces, sizes = signatures.sketch_kept(scanner, cfg)
+            sig, counts, keys, flat, offs, row = signatures.sketch_kept(scanner, cfg)
             self._keys.write(keys.tobytes())
-            for piece in pieces:
+            for piece in signatures.in_item_order(flat, offs, row):
                 self._hashes.write(piece.data)  # the buffer itself, no copy
-            ends = np.cumsum(sizes) + self._hash_end
+            ends = np.cumsum(offs[row + 1] - offs[row]) + self._hash_end
             self._hash_ends.extend(ends)
             self._hash_end = int(ends[-1]) if len(ends) else self._hash_end
         else:

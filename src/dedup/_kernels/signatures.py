@@ -359,33 +359,26 @@ def sketches(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mod
 
 @njit(cache=True)
 def kept_sketches(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mode, scheme, seed, a, b,
-                  sig, counts, keys, unsafe):
+                  sig, counts, keys, unsafe, flat, offs):
     """:func:`sketches` of items of any length that also keeps what it hashed:
     each item's shingle hashes (as emitted, repeats included) are written
-    once, to one growing array, and its signature and content key are taken
-    from them while they are still in cache. Returns (flat, offs): item
-    ``d``'s hashes are ``flat[offs[d]:offs[d + 1]]`` (a view of a larger
-    buffer: the caller copies what it keeps). An item needing
-    CPython's normalisation is marked ``unsafe`` and left empty for the
-    caller."""
+    once, to ``flat`` from position ``offs[0]`` on, and its signature and
+    content key are taken from them while they are still in cache. Item
+    ``d``'s hashes end up at ``flat[offs[d]:offs[d + 1]]``. Returns ``flat``,
+    or a larger copy of it when it was too short. An item needing CPython's
+    normalisation is marked ``unsafe`` and left empty for the caller."""
     m = starts.shape[0]
     k = sig.shape[1]
     rs, bs = seeds_nb(seed, k)
-    total = 0
-    for d in range(m):
-        total += ends[d] - starts[d]
-    # about one shingle per word (per byte with char_mode); grown if short
-    flat = np.empty((total if char_mode else total // 4) + 4 * ROOM, dtype=np.uint64)
-    offs = np.zeros(m + 1, dtype=np.int64)
     ring = new_ring(n)
     st = np.zeros(STATE_SIZE, dtype=np.int64)
-    pos = 0
+    pos = offs[0]
     for d in range(m):
         reset_state(st, starts[d])
         begin = pos
         while st[S_DONE] == 0:
             if flat.shape[0] - pos < 2 * ROOM:
-                grown = np.empty(2 * flat.shape[0], dtype=np.uint64)
+                grown = np.empty(2 * flat.shape[0] + 4 * ROOM, dtype=np.uint64)
                 grown[:pos] = flat[:pos]
                 flat = grown
             pos += fill_hashes(buf, ends[d], flags, moff, mlen, mdata, amap, raw, n, char_mode, st, ring, flat[pos:])
@@ -408,4 +401,4 @@ def kept_sketches(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, cha
         row[:] = np.uint32(EMPTY)
         row_signature(flat[begin:pos], cnt, scheme, rs, bs, a, b, row)
         offs[d + 1] = pos
-    return flat[:pos], offs
+    return flat

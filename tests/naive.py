@@ -20,6 +20,11 @@ def hash_set(text: str, cfg: Config) -> set[int]:
     return {shingle_hash(s) for s in shingles(text, cfg.ngram, cfg.unit)}
 
 
+def jaccard(a: set, b: set) -> float:
+    """Exact Jaccard of two sets (0.0 for two empty ones)."""
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
 def candidates(band_rows: list[list[tuple]]) -> list[list[int]]:
     """For each document in order: the distinct first/last members of its
     buckets seen so far (band order), then it joins them."""
@@ -56,7 +61,7 @@ def find_duplicates(texts: list[str], cfg: Config) -> dict[int, tuple[int, int, 
         best = None
         for c in (live[x] for x in cands):
             if cfg.verify == "exact":
-                sim = len(sets[d] & sets[c]) / len(sets[d] | sets[c])
+                sim = jaccard(sets[d], sets[c])
             else:
                 sim = sum(x == y for x, y in zip(sigs[d], sigs[c])) / cfg.num_perm
             if sim >= cfg.threshold and (best is None or (sim, -c) > (best[1], -best[0])):

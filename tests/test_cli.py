@@ -233,3 +233,15 @@ def test_a_terminated_run_leaves_no_output_and_no_temporary_files(tmp_path):
     assert list(work.iterdir()) == [] and not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "work"]
     assert os.path.getsize(src) > 0
+
+
+def test_engine_spark_flags_are_usage_errors_where_they_do_not_apply(run_dedup, tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": 1, "text": "a"}\n')
+    ran = run_dedup("documents", src, "--out", tmp_path / "o.jsonl", "--master", "local[2]")
+    assert ran.returncode == 2
+    assert ran.stderr.strip() == "dedup: --master applies with --engine spark; add --engine spark or leave --master out"
+    ran = run_dedup("documents", "--engine", "spark", src)
+    assert ran.returncode == 2 and "--engine spark needs --out OUT" in ran.stderr
+    ran = run_dedup("documents", "--engine", "spark", src, "--out", tmp_path / "o", "--removed", tmp_path / "r")
+    assert ran.returncode == 2 and "--removed: not with --engine spark" in ran.stderr

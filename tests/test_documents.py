@@ -1,5 +1,6 @@
 import random
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -38,6 +39,61 @@ def test_find_duplicates_equals_naive_pipeline(texts, verify, threshold):
     for cluster in got.clusters:
         assert len(cluster) >= 2 and cluster[0] not in got.duplicates
         assert all(got.matches[i].root == cluster[0] for i in cluster[1:])
+
+
+def test_copies_and_equal_sets_match_as_the_naive_pipeline():
+    from dedup import documents
+
+    # byte copies, copies in other case and spacing (the same shingle sequence),
+    # and texts with the same shingle set in another sequence ("a b a b a"
+    # and "b a b a b": the same 2-gram set {ab, ba}, at Jaccard 1.0 but with
+    # other content keys), in orders where the earliest match at 1.0 is not
+    # the one with the same content key; decomposed accents, which the kernel
+    # leaves to CPython's normalisation; batches of 3 texts
+    loop = ["a b a b a", "b a b a b", "B a  b A b", "a b a b a", "b a b a b", "x y z w", "X Y Z W", "x y z w"]
+    near = ["p q r s t u", "p q r s t v", "p q r s t u", "P q r s t u!"]
+    nfd = ["cafe\u0301 au lait ce matin", "café au lait ce matin", "cafe\u0301 au lait ce matin", "cafe\u0301 au lait"]
+    for texts in (loop, loop[::-1], near + loop, loop[1:] + near, nfd + loop + nfd[::-1]):
+        for keep, batch in (("first", 2048), ("longest", 2048), ("first", 3)):
+            for verify in ("exact", "signature"):
+                cfg = Config(threshold=0.5, ngram=2, num_perm=32, verify=verify)
+                with pytest.MonkeyPatch.context() as mp:
+                    mp.setattr(documents, "BATCH_DOCS", batch)  # batches of 3: hashes of several batches
+                    got = dedup.find_duplicates(texts, config=cfg, keep=keep)
+                order = sorted(range(len(texts)), key=lambda i: (-len(texts[i]), i)) if keep == "longest" else None
+                ranked = [texts[i] for i in order] if order else texts
+                want = naive_find(ranked, cfg)
+                if order:
+                    want = {order[p]: (order[r], order[m], s) for p, (r, m, s) in want.items()}
+                assert {p: (d.root, d.matched, d.similarity) for p, d in got.matches.items()} == want
+
+
+@given(st.lists(st.lists(st.integers(0, 2), min_size=1, max_size=4), min_size=1, max_size=8), st.data())
+def test_exact_pairs_keep_every_best_match(seqs, data):
+    """The pairs exact_pairs keeps (same content key at 1.0, the rest on
+    their sets) give every doc the best match all pairs give."""
+    from naive import jaccard
+
+    from dedup._engine.clusters import best_matches
+    from dedup._engine.signatures import from_hashes, reference_content_key
+    from dedup._engine.verify import exact_pairs
+
+    m = len(seqs)
+    hashes = [[(v + 1) * 0x9E3779B97F4A7C15 % 2**64 for v in seq] for seq in seqs]
+    flat = np.array([h for hs in hashes for h in hs], dtype=np.uint64)
+    offs = np.cumsum([0] + [len(hs) for hs in hashes])
+    sig = from_hashes(flat, offs, Config(num_perm=4, bands=1, rows=4))  # few values: unequal sets agree often
+    keys = np.array([reference_content_key(hs) for hs in hashes], dtype=np.uint64)
+    # items: rows of the hash sets, some used twice (copies share a row)
+    row = np.array(data.draw(st.lists(st.integers(0, m - 1), min_size=1, max_size=16)), dtype=np.int64)
+    pairs = [(d, c) for d in range(len(row)) for c in data.draw(st.permutations(range(d)))
+             if data.draw(st.booleans())]
+    doc = np.array([d for d, _ in pairs], dtype=np.int64)
+    other = np.array([c for _, c in pairs], dtype=np.int64)
+    threshold = data.draw(st.sampled_from([0.2, 0.5, 1.0]))
+    every = np.array([jaccard(set(hashes[row[d]]), set(hashes[row[c]])) for d, c in pairs])
+    got = exact_pairs(doc, other, sig[row], keys[row], flat, offs, row)
+    assert best_matches(*got, threshold) == best_matches(doc, other, every, threshold)
 
 
 @given(docs_strategy)

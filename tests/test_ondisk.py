@@ -153,3 +153,32 @@ def test_exact_verification_reads_back_any_text():
         assert {int(d): (int(best[d]), float(sim[d])) for d in np.flatnonzero(best >= 0)} == {
             p: (m.matched, m.similarity) for p, m in want.matches.items()}
         assert len(want.matches) >= 3
+
+
+@given(spans=st.lists(st.tuples(st.integers(0, 40), st.integers(0, 6)), max_size=30),
+       gap=st.sampled_from([0, 16, 1 << 16]), window=st.sampled_from([8, 64, 1 << 22]))
+def test_read_spans_read_what_slicing_gives_whatever_the_gaps(tmp_path_factory, spans, gap, window):
+    from dedup._engine import columns
+
+    values = np.arange(1500, dtype=np.uint64) * 7 + 1  # more than 30 spans reach
+    path = tmp_path_factory.mktemp("spans") / "values"
+    values.tofile(path)
+    starts, ends, at = [], [], 0
+    for skip, length in spans:  # sorted, not overlapping, some touching
+        starts.append(at + skip)
+        ends.append(at + skip + length)
+        at = ends[-1]
+    sizes = []  # bytes of each read: the spans, and gaps of less than GAP within a WINDOW
+    with pytest.MonkeyPatch.context() as mp, open(path, "rb") as f:
+        mp.setattr(columns, "GAP", gap)
+        mp.setattr(columns, "WINDOW", window)
+        pread = columns.os.pread
+        mp.setattr(columns.os, "pread", lambda fd, n, at: sizes.append(n) or pread(fd, n, at))
+        flat, offs = columns.read_spans(f.fileno(), np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64),
+                                        np.uint64)
+        assert sum(sizes) <= 8 * sum(e - s for s, e in zip(starts, ends)) + len(spans) * min(gap, window)
+        rows = np.array(sorted({s // 3 for s in starts}), dtype=np.int64)
+        assert np.array_equal(columns.read_rows(f.fileno(), rows, 3, np.uint64), values.reshape(-1, 3)[rows])
+    assert offs.tolist() == [0, *np.cumsum([e - s for s, e in zip(starts, ends)]).tolist()]
+    for i, (s, e) in enumerate(zip(starts, ends)):
+        assert flat[offs[i] : offs[i + 1]].tolist() == values[s:e].tolist()

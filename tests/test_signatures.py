@@ -160,3 +160,44 @@ def test_agreement_kernel_equals_signature_similarity(rows, data):
     a = np.array(data.draw(idx), dtype=np.int64)
     b = np.array(data.draw(st.lists(st.integers(0, len(rows) - 1), min_size=len(a), max_size=len(a))), dtype=np.int64)
     assert np.array_equal(_agreements(sig, a, b) / 8, signature_similarity(sig[a], sig[b]))
+
+
+@given(st.lists(texts, max_size=6), st.sampled_from(SCHEMES), st.sampled_from([(4, "char"), (5, "word"), (1, "word")]))
+def test_kept_sketches_equal_signatures_and_keep_each_items_shingle_hashes(batch, scheme, shape):
+    from dedup._engine import signatures
+    from dedup._engine.scanner import Scanner
+
+    ngram, unit = shape
+    cfg = Config(scheme=scheme, ngram=ngram, unit=unit, num_perm=32, bands=1, rows=1)
+    start = 5  # after what an earlier batch wrote
+    sig, counts, keys, flat, offs, row = signatures.sketch_kept(Scanner(batch), cfg, np.zeros(7, np.uint64), start)
+    want_sig, want_counts = compute(batch, cfg)
+    assert np.array_equal(sig, want_sig) and np.array_equal(counts, want_counts)
+    assert offs[0] == start and np.all(np.diff(offs) >= 0) and len(flat) >= offs[-1]
+    assert flat[:start].tolist() == [0] * start  # left as it was
+    pieces = signatures.in_item_order(flat, offs, row)
+    in_order = np.concatenate(pieces) if pieces else np.zeros(0, np.uint64)
+    assert in_order.tolist() == [h for i in range(len(batch)) for h in flat[offs[row[i]] : offs[row[i] + 1]].tolist()]
+    for i, text in enumerate(batch):
+        seq = [int(h) for h in flat[offs[row[i]] : offs[row[i] + 1]]]
+        assert set(seq) == hash_set(text, cfg)
+        assert tuple(int(k) for k in keys[i]) == signatures.reference_content_key(seq)
+
+
+@pytest.mark.parametrize(("text", "unit", "ngram"), [
+    (" ".join("a" * 20000), "word", 1),  # a shingle per 2 bytes
+    ("½" * 3000, "word", 1),  # 2 bytes, 2 tokens ("1⁄2")
+    ("½" * 3000, "char", 2),  # 2 bytes, 3 units
+])
+def test_kept_sketches_grow_past_their_first_buffer(text, unit, ngram):
+    from dedup._engine import signatures
+    from dedup._engine.scanner import Scanner
+
+    cfg = Config(ngram=ngram, unit=unit, num_perm=16, bands=1, rows=1)
+    batch = ["x y", text, "z"]
+    sig, counts, _, flat, offs, row = signatures.sketch_kept(Scanner(batch), cfg)
+    assert np.array_equal(sig, compute(batch, cfg)[0])
+    for i, t in enumerate(batch):
+        assert set(flat[offs[row[i]] : offs[row[i] + 1]].tolist()) == hash_set(t, cfg)
+    # more shingles than the kernel first reserves (a quarter of the bytes, all of them with "char")
+    assert counts[1] > sum(len(t.encode()) for t in batch) // (1 if unit == "char" else 4) + 256

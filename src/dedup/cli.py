@@ -484,6 +484,29 @@ class _Ids:
             os.close(self._fd)
 
 
+def run_documents_spark(args: argparse.Namespace, config: Config | None) -> int:
+    """``documents --engine spark``: dedup.spark over the input files."""
+    from .spark._files import deduplicate_files
+
+    config = config or Config()
+
+    started = time.monotonic()
+    try:
+        total, dropped = deduplicate_files(
+            args.inputs, args.out, text=args.text_field, id=args.id_field or "id", order=args.order_field,
+            master=args.master or "local[*]", config=config)
+    except Exception as e:  # Spark's own errors (a malformed record, a lost executor): one line
+        if type(e).__module__.split(".")[0] not in ("pyspark", "py4j"):
+            raise
+        lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+        raise Failure(f"Spark failed: {(lines[0] if lines else type(e).__name__)[:300]}") from None
+    if not args.quiet:
+        print(f"dedup: {total:,} records, {dropped:,} dropped as near-duplicates, {total - dropped:,} kept in "
+              f"{args.out} (Spark, verification on {_verified(config)}) in {time.monotonic() - started:.1f} s",
+              file=sys.stderr)
+    return 0
+
+
 def run_documents(args: argparse.Namespace, config: Config, cleaner: Cleaner | None = None) -> int:
     """Pass 1 reads and signs the input (cleaned texts of ``cleaner`` kept in
     a side file); :class:`dedup.ondisk.OnDisk` finds the duplicates on disk,
@@ -1072,6 +1095,13 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--clusters", help="clusters.jsonl: cluster id, members, kept member, similarities")
         p.add_argument("--report", metavar="REPORT.html", help="a self-contained HTML report of the run")
         p.add_argument("--work-dir", help="folder for temporary files (default: the system's temporary folder)")
+    docs.add_argument("--engine", choices=("local", "spark"), default="local",
+                      help="local (default), or spark: Parquet or JSON Lines in and out, on a Spark cluster or in "
+                           "local mode (pip install 'dedup-text[spark]'; needs Java 17+)")
+    docs.add_argument("--master", help="with --engine spark: the Spark master URL (default local[*])")
+    docs.add_argument("--order-field", metavar="FIELD",
+                      help="with --engine spark: the field whose order decides which record is kept, the first "
+                           "(default: the id field)")
     ex = sub.add_parser("explain", help="why two documents match (or not), with the verdict a run would give")
     ex.add_argument("a", help="a text file, or the text itself")
     ex.add_argument("b", help="a text file, or the text itself")
@@ -1139,6 +1169,8 @@ def _check(ap: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         ap.error(f"{job} needs --out OUT (where the cleaned records go), or --dry-run to only show the cuts")
     if job in ("repeats", "boilerplate", "all", "documents") and getattr(args, "out", None) and args.dry_run:
         ap.error(f"--dry-run writes nothing, so --out {args.out} would stay unwritten; give one or the other")
+    if job == "documents":
+        _check_engine(ap, args)
     prefix = "paragraph_" if job == "all" else ""
     if job in ("repeats", "boilerplate", "all"):
         given = {k: getattr(args, prefix + k) for k in ("threshold", "ngram", "unit")}
@@ -1169,6 +1201,24 @@ def _check(ap: argparse.ArgumentParser, args: argparse.Namespace) -> None:
                      "the boilerplate file: run --apply BP.json --out OUT after it")
         if job == "all" and args.keep_first and not (args.boilerplate or args.learn_boilerplate):
             ap.error("--keep-first applies to boilerplate; add --boilerplate BP.json or --learn-boilerplate")
+
+
+def _check_engine(ap: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """The flags --engine spark takes, and those it does not."""
+    if args.engine != "spark":
+        for flag, value in (("--master", args.master), ("--order-field", args.order_field)):
+            if value is not None:
+                ap.error(f"{flag} applies with --engine spark; add --engine spark or leave {flag} out")
+        return
+    if not args.out:
+        ap.error("--engine spark needs --out OUT (a folder of Parquet or JSON Lines part files to write)")
+    unsupported = [flag for flag, value in (
+        ("--removed", args.removed), ("--clusters", args.clusters), ("--report", args.report),
+        ("--annotate", args.annotate), ("--dry-run", args.dry_run), ("--json", args.json),
+        ("--by", args.by != "file"), ("--skip-bad", args.skip_bad), ("--work-dir", args.work_dir)) if value]
+    if unsupported:
+        ap.error(f"{', '.join(unsupported)}: not with --engine spark, which writes only --out; "
+                 "use dedup.spark.find_duplicates for the matches and clusters")
 
 
 JOBS = ("documents", "repeats", "boilerplate", "explain", "all")
@@ -1277,6 +1327,8 @@ def _main(argv: list[str] | None) -> int:
     }
     job = jobs[args.job]
     try:
+        if args.job == "documents" and args.engine == "spark":
+            return run_documents_spark(args, config)
         args.files = [] if args.job == "explain" else _prepare(args)
         return job(args, config)
     except Usage as e:

@@ -12,9 +12,10 @@ from ._engine import signatures
 from ._engine.batches import BATCH_CHARS, batches
 from ._engine.candidates import candidate_pairs
 from ._engine.checks import check_texts, check_verify, make_config, preview
-from ._engine.clusters import Duplicate, best_matches, build_clusters
-from ._engine.verify import exact_for_texts, signature_similarity
-from ._engine.workers import check_workers, run, text_pieces
+from ._engine.clusters import Duplicate, best_matches, build_clusters, distinct_texts
+from ._engine.scanner import Scanner
+from ._engine.verify import exact_pairs, signature_similarity
+from ._engine.workers import check_workers, ordered, text_pieces
 from .config import Config
 
 __all__ = ["DedupResult", "Duplicate", "deduplicate", "find_duplicates"]
@@ -104,7 +105,7 @@ def find_duplicates(
         seed: seed of the hash functions.
         verify: ``"exact"`` checks each LSH candidate on the exact Jaccard
             similarity of the shingle sets; ``"signature"`` trusts the
-            signature estimate (about twice as fast end to end; +/-0.035
+            signature estimate (15 to 40% faster end to end; +/-0.035
             at 0.8 with 128 values).
         config: a :class:`Config` holding all of the above instead.
         workers: threads to run on (shingling and signatures, exact
@@ -139,21 +140,78 @@ def find_duplicates(
     n = len(texts)
     order = _priority(texts, keep)
     ranked = [texts[i] for i in order]
-    sig = np.empty((n, cfg.num_perm), dtype=np.uint32)
-    counts = np.zeros(n, dtype=np.int64)
-
-    def sign(lo: int, hi: int) -> None:
-        sig[lo:hi], counts[lo:hi] = signatures.compute(ranked[lo:hi], cfg)
-
-    run(sign, text_pieces(ranked, threads, BATCH_DOCS, BATCH_CHARS), threads)
+    sig, counts, keys, sets, row = _sketch(ranked, cfg, threads)
     doc, other = candidate_pairs(sig, counts, cfg, filtered=cfg.verify == "exact")
     if cfg.verify == "exact":
-        sim = exact_for_texts(ranked, doc, other, cfg.ngram, cfg.unit, threads)
+        doc, other, sim = exact_pairs(doc, other, sig, keys, *sets, row, threads)
     else:
         sim = signature_similarity(sig[doc], sig[other])
     best = best_matches(doc, other, sim, cfg.threshold)
     clusters, matches = build_clusters(n, order, best)
     return DedupResult(clusters, sorted(matches), matches, n, cfg)
+
+
+def _sketch(
+    ranked: list[str], cfg: Config, workers: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray | None]:
+    """Signatures, shingle counts and content keys of the texts; with exact
+    verification, their shingle hashes too: text i's are
+    ``flat[offs[row[i]]:offs[row[i] + 1]]`` of ``(flat, offs)`` (``row``
+    None: i). A text met before (the same string) is sketched once and its
+    signature copied. On ``workers`` threads, by pieces of texts."""
+    distinct, first = distinct_texts(ranked)
+    m = len(distinct)
+    sig = np.empty((m, cfg.num_perm), dtype=np.uint32)
+    counts = np.zeros(m, dtype=np.int64)
+    keys = np.zeros((m, 2), dtype=np.uint64)
+    exact = cfg.verify == "exact"
+    # every batch's hashes go to one array, made once (pages it never reaches
+    # take no memory); the items' segments in it are in order but for items
+    # redone through CPython's normalisation (see sketch_kept)
+    chars = sum(map(len, distinct)) if exact else 0
+    flat = np.empty((chars if cfg.unit == "char" else chars // 4) + 256, dtype=np.uint64)
+    segments, row, at, done = [np.zeros(1, dtype=np.int64)], np.arange(m), 0, 0
+
+    def piece(lo: int, hi: int) -> Any:  # either result of the two below
+        if not exact:
+            return signatures.compute(distinct[lo:hi], cfg)
+        # one worker writes where the last batch ended; several each write
+        # to their own array, copied there in order below
+        return signatures.sketch_kept(Scanner(distinct[lo:hi]), cfg, *((flat, at) if workers == 1 else ()))
+
+    pieces = text_pieces(distinct, workers, BATCH_DOCS, BATCH_CHARS)
+    for (lo, hi), out in zip(pieces, ordered(piece, pieces, workers)):
+        if not exact:
+            sig[lo:hi], counts[lo:hi] = out
+            continue
+        sig[lo:hi], counts[lo:hi], keys[lo:hi], hashes, offs, rows = out
+        if workers == 1:
+            flat = hashes
+        else:
+            flat = _put(flat, at, hashes[: offs[-1]])
+            offs = offs + at
+        row[lo:hi] = rows + done  # segments of earlier batches come first
+        segments.append(offs[1:])
+        at, done = int(offs[-1]), done + len(offs) - 1
+    offs = np.concatenate(segments)
+    if first is not None:
+        sig, counts, keys, row = sig[first], counts[first], keys[first], row[first]
+    return sig, counts, keys, (flat[:at], offs), (row if exact and not _identity(row) else None)
+
+
+def _put(flat: np.ndarray, at: int, hashes: np.ndarray) -> np.ndarray:
+    """``flat`` (or a larger copy) with ``hashes`` written from ``at`` on."""
+    end = at + len(hashes)
+    if end > len(flat):
+        grown = np.empty(max(end, 2 * len(flat)), dtype=flat.dtype)
+        grown[:at] = flat[:at]
+        flat = grown
+    flat[at:end] = hashes
+    return flat
+
+
+def _identity(row: np.ndarray) -> bool:
+    return bool(np.array_equal(row, np.arange(len(row))))
 
 
 def deduplicate(

@@ -6,15 +6,17 @@ buckets (a document's candidates are each of its buckets' first member and
 the member before it, what the library's bucket table gives), the most
 similar earlier candidate, the earliest on ties. With ``verify="exact"``
 (the default) candidates are decided on the exact Jaccard similarity of
-their shingle sets, after the library's signature prefilter; with
+their shingle sets, after the library's signature prefilter (and, as in
+the library, only for the pairs that can change a match); with
 ``verify="signature"`` on the signature estimate, as :class:`dedup.Index`
 does. It works in passes over temporary files instead of tables in memory:
 
 1. **sign**: each batch's signatures are appended to one file, and every
    band key, with its document number, to one of 64 partition files chosen
-   by the key's top bits. With ``verify="exact"``, the batch's UTF-8 text
-   is appended to a text file too (and each document's end offset to a
-   column).
+   by the key's top bits. With ``verify="exact"``, the shingle hashes the
+   signatures were made from are appended to a hash file (each document's
+   end offset to a column), and each document's content key to a key file;
+   with ``keep_texts``, the batch's UTF-8 text to a text file.
 2. **bucket**: each partition is sorted by (key, document); in a bucket
    (a run of one key) every member's candidates are the bucket's first
    member and the member before it: what the in-memory table gives when
@@ -22,16 +24,17 @@ does. It works in passes over temporary files instead of tables in memory:
    ``sort_bytes`` is split by the key's next bits first.
 3. **verify**: candidate pairs are grouped by ranges of documents; for each
    range, the signatures involved are read (``pread``) and pairs estimated;
-   with ``verify="exact"``, the pairs the prefilter keeps are verified on
-   the exact Jaccard of shingle sets hashed from the texts read back
-   (``pread``, a group of pairs of at most ``sort_bytes`` of text at a
-   time). Each document's best match is kept.
+   with ``verify="exact"``, of the pairs the prefilter keeps, those at the
+   same content key are at 1.0, and those that can still change a match are
+   verified on the exact Jaccard of the shingle hashes read back (``pread``,
+   a group of pairs of at most ``sort_bytes`` of hashes at a time). Each
+   document's best match is kept.
 4. **clusters**: a document joins its best match's cluster.
 
 Memory: the sort and read buffers (bounded by ``sort_bytes``, per worker
-while partitions are bucketed), the texts of one group of candidate pairs,
-and one range of documents at a time; every per-document result is a
-:class:`Column` on disk. Nothing grows with the corpus.
+while partitions are bucketed), the shingle hashes of one group of
+candidate pairs, and one range of documents at a time; every per-document
+result is a :class:`Column` on disk. Nothing grows with the corpus.
 
 >>> from dedup import Config
 >>> texts = ["the cat sat on the mat today", "a dog ran in the park", "the cat sat on the mat today!"]
@@ -54,15 +57,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from ._engine import signatures
-from ._engine import workers as pool
+from ._engine.buckets import star_chain_pairs
 from ._engine.candidates import prefilter_floor
 from ._engine.checks import banding, check_texts
 from ._engine.clusters import best_matches
-from ._engine.columns import Column, read_rows
+from ._engine.columns import Column, read_rows, read_spans
 from ._engine.files import remove_work_folder, work_folder
 from ._engine.scanner import Scanner
-from ._engine.verify import exact_similarity
-from ._engine.workers import check_workers, count_pieces, text_pieces
+from ._engine.verify import deciding, set_similarity
+from ._engine.workers import check_workers, count_pieces, ordered, run, text_pieces
 from ._kernels.lsh import band_keys
 from ._kernels.sets import agreements
 from ._kernels.unionfind import chain_roots
@@ -112,11 +115,12 @@ class OnDisk:
     Call :meth:`add` with batches of texts in order, then :meth:`finish`.
     Temporary files live in a fresh folder under ``workdir`` (default: the
     system's temporary folder), removed by :meth:`close`. The texts are kept
-    there (for :meth:`text`) with ``verify="exact"`` (which reads them back)
-    or ``keep_texts=True``. ``workers``: threads that sign each batch and
-    verify candidates (``None``, the default: every core available to the
-    process); the result is the same whatever the number, and the texts
-    being verified stay within ``sort_bytes`` in all.
+    there (for :meth:`text`) with ``keep_texts=True``; with
+    ``verify="exact"``, the shingle hashes (8 bytes per shingle), which
+    verification reads back. ``workers``: threads that sign each batch,
+    bucket the partitions and verify candidates (``None``, the default:
+    every core available to the process); the result is the same whatever
+    the number.
     """
 
     def __init__(self, config: Config, workdir: str | os.PathLike | None = None, sort_bytes: int = SORT_BYTES,
@@ -132,16 +136,25 @@ class OnDisk:
         self._sig: Any = None
         self._texts: Any = None
         self._text_ends: Any = None
+        self._keys: Any = None
+        self._hashes: Any = None
+        self._hash_ends: Any = None
         self._parts: list = []
         self._text_end = 0
+        self._hash_end = 0
         try:
             # kept open across add() calls; close() closes them
             self._sig = open(self.dir / "signatures", "wb")  # noqa: SIM115
             self._parts = [open(self.dir / f"p{i:03d}", "wb") for i in range(1 << PART_BITS)]  # noqa: SIM115
-            if keep_texts or config.verify == "exact":  # exact verification reads them back
+            if keep_texts:
                 self._texts = open(self.dir / "texts", "wb")  # noqa: SIM115
                 self._text_ends = Column(self.dir / "text-ends")
                 self._columns.append(self._text_ends)
+            if config.verify == "exact":  # exact verification reads back content keys and shingle hashes
+                self._keys = open(self.dir / "keys", "wb")  # noqa: SIM115
+                self._hashes = open(self.dir / "hashes", "wb")  # noqa: SIM115
+                self._hash_ends = Column(self.dir / "hash-ends")
+                self._columns.append(self._hash_ends)
         except BaseException:
             self.close()
             raise
@@ -155,7 +168,7 @@ class OnDisk:
     def close(self) -> None:
         """Remove the temporary files (whatever closing them raises: a full disk, say)."""
         try:
-            for f in [self._sig, *self._parts, *self._columns, self._texts]:
+            for f in [self._sig, *self._parts, *self._columns, self._texts, self._keys, self._hashes]:
                 if f is not None:
                     with contextlib.suppress(OSError):
                         f.close()
@@ -170,38 +183,57 @@ class OnDisk:
         Returns their sizes in UTF-8 bytes (measured while encoding them)."""
         texts = check_texts(texts)
         cfg = self.config
-
-        def sign(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-            scanner = Scanner(texts[lo:hi])
-            sig, counts = signatures.compute_scanned(scanner, cfg)
-            return scanner.buf, scanner.ends - scanner.starts, sig, counts
-
-        parts = pool.run(sign, text_pieces(texts, self.workers, max(1, len(texts)), sys.maxsize), self.workers)
-        sizes = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
-        sig = np.concatenate([p[2] for p in parts]) if parts else np.empty((0, cfg.num_perm), np.uint32)
-        counts = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, np.int64)
-        self._sig.write(sig.tobytes())
-        if self._texts is not None and len(texts):
-            for buf, *_ in parts:
-                self._texts.write(buf.tobytes())
-            ends = np.cumsum(sizes) + self._text_end
-            self._text_ends.extend(ends)
-            self._text_end = int(ends[-1])
-        live = np.flatnonzero(counts > 0)
-        if len(live):
+        sizes, sigs, live = [], [], []
+        # pieces of the batch signed on the workers, written in order as they come
+        pieces = text_pieces(texts, self.workers, max(1, len(texts)), sys.maxsize)
+        signed = ordered(lambda lo, hi: self._sign(texts[lo:hi]), pieces, self.workers)
+        for (lo, _), (scanner, sig, counts, kept) in zip(pieces, signed):
+            sizes.append(self._write(scanner, sig, kept))
+            sigs.append(sig)
+            live.append(lo + np.flatnonzero(counts > 0))
+        if sigs and sum(map(len, live)):
             bands, rows = banding(cfg)
-            keys = band_keys(sig[live], bands, rows)
+            doc = np.concatenate(live)
+            keys = band_keys(np.concatenate(sigs)[doc], bands, rows)
             rec = np.empty(keys.size, dtype=RECORD)
             rec["key"] = keys.ravel()
-            rec["doc"] = np.repeat(live + self.n, bands)
+            rec["doc"] = np.repeat(doc + self.n, bands)
             _spill(rec, self._parts, 0)
         self.n += len(texts)
-        return sizes
+        return np.concatenate(sizes) if sizes else np.zeros(0, dtype=np.int64)
+
+    def _sign(self, texts: list[str]) -> tuple[Scanner, np.ndarray, np.ndarray, Any]:
+        """(scanner, signatures, counts, and with exact verification what
+        :func:`signatures.sketch_kept` gives) of some texts."""
+        scanner = Scanner(texts)
+        if self.config.verify == "exact":
+            sig, counts, keys, flat, offs, row = signatures.sketch_kept(scanner, self.config)
+            return scanner, sig, counts, (keys, flat, offs, row)
+        sig, counts = signatures.compute_scanned(scanner, self.config)
+        return scanner, sig, counts, None
+
+    def _write(self, scanner: Scanner, sig: np.ndarray, kept: Any) -> np.ndarray:
+        """Append one signed piece to the files (but its band keys); returns
+        its texts' sizes in bytes."""
+        if kept is not None:
+            keys, flat, offs, row = kept
+            self._keys.write(keys.tobytes())
+            for piece in signatures.in_item_order(flat, offs, row):
+                self._hashes.write(piece.data)  # the buffer itself, no copy
+            ends = np.cumsum(offs[row + 1] - offs[row]) + self._hash_end
+            self._hash_ends.extend(ends)
+            self._hash_end = int(ends[-1]) if len(ends) else self._hash_end
+        self._sig.write(sig.tobytes())
+        if self._texts is not None and len(scanner):
+            self._texts.write(scanner.buf[: scanner.ends[-1]].tobytes())
+            self._text_ends.extend(scanner.ends + self._text_end)
+            self._text_end += int(scanner.ends[-1])
+        return scanner.ends - scanner.starts
 
     def text(self, i: int) -> str:
         """The text of document ``i`` as added (kept with ``keep_texts`` only)."""
         if self._texts is None:
-            raise ValueError("texts are not kept; pass keep_texts=True (or verify='exact')")
+            raise ValueError("texts are not kept; pass OnDisk(..., keep_texts=True)")
         self._texts.flush()
         i = int(i)
         start = self._text_ends[i - 1] if i else 0
@@ -213,8 +245,9 @@ class OnDisk:
     def finish(self) -> OnDiskResult:
         """Buckets, verification and clusters; returns the :class:`OnDiskResult`."""
         n = self.n
-        for f in [self._sig, *self._parts, *([self._texts, self._text_ends] if self._texts else [])]:
-            f.flush()
+        for f in [self._sig, *self._parts, *self._columns, self._texts, self._keys, self._hashes]:
+            if f is not None:
+                f.flush()
         span = range_span(n)
         ranges = -(-n // span)
         with contextlib.ExitStack() as stack:
@@ -227,24 +260,26 @@ class OnDisk:
                 for p in parts[lo:hi]:
                     self._bucket(p, 1, edge_files, span)
 
-            pool.run(bucket, count_pieces(len(parts), self.workers, 1), self.workers)
+            run(bucket, count_pieces(len(parts), self.workers, 1), self.workers)
         cols = [Column(self.dir / name) for name in ("best", "similarity", "root")]
         self._columns += cols
+        exact = self.config.verify == "exact"
         fd = os.open(self.dir / "signatures", os.O_RDONLY)
-        tfd = os.open(self.dir / "texts", os.O_RDONLY) if self.config.verify == "exact" else None
+        kfd = os.open(self.dir / "keys", os.O_RDONLY) if exact else None
+        hfd = os.open(self.dir / "hashes", os.O_RDONLY) if exact else None
         try:
             for r in range(ranges):
                 lo, hi = r * span, min(n, (r + 1) * span)
                 best = np.full(hi - lo, -1, dtype=np.int64)
                 sim = np.zeros(hi - lo, dtype=np.float64)
-                self._verify(self.dir / f"e{r:05d}", lo, span, (fd, tfd), best, sim, lo)
+                self._verify(self.dir / f"e{r:05d}", lo, span, (fd, kfd, hfd), best, sim, lo)
                 cols[0].extend(best)
                 cols[1].extend(sim.view(np.int64))
                 cols[2].extend(_range_roots(lo, best, cols[2]))
         finally:
-            os.close(fd)
-            if tfd is not None:
-                os.close(tfd)
+            for f in (fd, kfd, hfd):
+                if f is not None:
+                    os.close(f)
         for c in cols:
             c.flush()
         return OnDiskResult(cols[0], cols[1], cols[2], self.config.verify)
@@ -268,7 +303,7 @@ class OnDisk:
         path.unlink()
         if not len(edges):
             return
-        edges = np.unique(edges)  # sorted by (doc, cand); a pair met in several bands once
+        edges = _unique_edges(edges)  # sorted by (doc, cand); a pair met in several bands once
         cfg = self.config
         k = cfg.num_perm
         doc, cand = edges["doc"], edges["cand"]
@@ -278,35 +313,40 @@ class OnDisk:
         if cfg.verify == "exact":
             keep = same >= prefilter_floor(cfg) * k  # the library's prefilter, the same comparison
             doc, cand = doc[keep], cand[keep]
-            sim = self._exact(fds[1], doc, cand)
+            ia, ib = np.searchsorted(rows, doc), np.searchsorted(rows, cand)
+            equal, need = deciding(ia, ib, sig, read_rows(fds[1], rows, 2, np.uint64))
+            sim = np.ones(len(doc))
+            sim[need] = self._exact(fds[2], doc[need], cand[need])
+            keep = equal | need
+            doc, cand, sim = doc[keep], cand[keep], sim[keep]
         else:
             sim = same / k
         for d, (c, v) in best_matches(doc, cand, sim, cfg.threshold).items():
             best[d - base], out[d - base] = c, v
 
     def _exact(self, fd: int, doc: np.ndarray, cand: np.ndarray) -> np.ndarray:
-        """Exact Jaccard of each pair, from the texts read back: pairs are
-        taken in groups whose texts (counted per pair) fit in ``sort_bytes``,
-        so a group's texts bound the memory (a single pair always goes)."""
+        """Exact Jaccard of each pair, from the shingle hashes read back:
+        pairs are taken in groups whose hashes (counted per pair) fit in
+        ``sort_bytes``, so a group's hashes bound the memory (a single pair
+        always goes)."""
         sim = np.zeros(len(doc), dtype=np.float64)
         if not len(doc):
             return sim
         rows = np.unique(np.concatenate([doc, cand]))
-        ends = self._text_ends.take(rows)
+        ends = self._hash_ends.take(rows)
         starts = np.zeros(len(rows), dtype=np.int64)
         first = rows > 0
-        starts[first] = self._text_ends.take(rows[first] - 1)
-        size = ends - starts
+        starts[first] = self._hash_ends.take(rows[first] - 1)
+        size = 8 * (ends - starts)
         ia, ib = np.searchsorted(rows, doc), np.searchsorted(rows, cand)
         cost = np.cumsum(size[ia] + size[ib])
         lo = 0
         while lo < len(doc):
             hi = max(lo + 1, int(np.searchsorted(cost, (cost[lo - 1] if lo else 0) + self.sort_bytes, side="right")))
             involved, inverse = np.unique(np.concatenate([ia[lo:hi], ib[lo:hi]]), return_inverse=True)
-            scanner = _read_texts(fd, rows[involved], starts[involved], ends[involved])
+            flat, offs = read_spans(fd, starts[involved], ends[involved], np.uint64)
             m = hi - lo
-            sim[lo:hi] = exact_similarity(scanner, inverse[:m], inverse[m:], self.config.ngram, self.config.unit,
-                                          self.workers)
+            sim[lo:hi] = set_similarity(flat, offs, inverse[:m], inverse[m:], self.workers)
             lo = hi
         return sim
 
@@ -326,34 +366,23 @@ class OnDisk:
         if len(rec) < 2:
             return
         rec = rec[np.lexsort((rec["doc"], rec["key"]))]
-        key, doc = rec["key"], rec["doc"]
-        same = np.flatnonzero(key[1:] == key[:-1]) + 1  # members after a bucket's first
-        if not len(same):
+        doc, cand, _ = star_chain_pairs(rec["key"], rec["doc"])
+        if not len(doc):
             return
-        new = np.ones(len(rec), dtype=bool)
-        new[1:] = key[1:] != key[:-1]
-        first = doc[np.maximum.accumulate(np.where(new, np.arange(len(rec)), 0))]
-        e = np.empty(2 * len(same), dtype=EDGE)
-        e["doc"] = np.concatenate([doc[same], doc[same]])
-        e["cand"] = np.concatenate([first[same], doc[same - 1]])
-        e = np.unique(e)
+        e = np.empty(len(doc), dtype=EDGE)
+        e["doc"], e["cand"] = doc, cand
+        e = _unique_edges(e)
         write_by(e, e["doc"] // span, edge_files)
 
 
-def _read_texts(fd: int, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> Scanner:
-    """A :class:`Scanner` of the texts of documents ``rows`` (sorted, unique),
-    whose UTF-8 spans in the text file are ``[starts, ends)``: read by runs
-    of consecutive documents (``pread``)."""
-    buf = np.empty(int((ends - starts).sum()), dtype=np.uint8)
-    at = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(ends - starts, out=at[1:])
-    for run in np.split(np.arange(len(rows)), np.flatnonzero(np.diff(rows) != 1) + 1):
-        if not len(run):
-            continue
-        a, b = int(run[0]), int(run[-1])
-        data = os.pread(fd, int(ends[b] - starts[a]), int(starts[a]))
-        buf[at[a] : at[b + 1]] = np.frombuffer(data, dtype=np.uint8)
-    return Scanner.from_spans(buf, at[:-1], at[1:], lambda i: buf[at[i] : at[i + 1]].tobytes().decode("utf-8", "surrogatepass"))
+def _unique_edges(e: np.ndarray) -> np.ndarray:
+    """``np.unique`` of EDGE records (sorted by doc, then cand), by a
+    lexsort of the two int64 columns: several times faster than sorting
+    structured records."""
+    e = e[np.lexsort((e["cand"], e["doc"]))]
+    keep = np.ones(len(e), dtype=bool)
+    keep[1:] = (e["doc"][1:] != e["doc"][:-1]) | (e["cand"][1:] != e["cand"][:-1])
+    return e[keep]
 
 
 def range_span(n: int) -> int:

@@ -39,6 +39,36 @@ def first_of_group(keys: np.ndarray, groups: np.ndarray, keyed: np.ndarray) -> n
     return first_of_group_nb(keys, np.ascontiguousarray(groups, dtype=np.int64), keyed)
 
 
+def distinct_texts(texts: list[str]) -> tuple[list[str], np.ndarray | None]:
+    """The distinct strings of ``texts`` in order of first occurrence, and
+    each text's index among them (None when all are distinct). Equal strings
+    are found by their ``hash`` first, so a corpus without copies costs one
+    hash per text and a sort.
+
+    >>> distinct_texts(["a", "b", "a", "c", "b"])
+    (['a', 'b', 'c'], array([0, 1, 0, 2, 1]))
+    """
+    n = len(texts)
+    h = np.fromiter(map(hash, texts), np.int64, n)
+    order = np.argsort(h)
+    sh = h[order]
+    starts = np.flatnonzero(np.r_[True, sh[1:] != sh[:-1]])
+    ends = np.r_[starts[1:], n]
+    runs = np.flatnonzero(ends - starts > 1)
+    if not len(runs):
+        return texts, None
+    first = np.arange(n)
+    for r in runs.tolist():
+        seen: dict[str, int] = {}
+        for i in sorted(order[starts[r] : ends[r]].tolist()):
+            first[i] = seen.setdefault(texts[i], i)
+    is_first = first == np.arange(n)
+    if is_first.all():
+        return texts, None
+    index = np.cumsum(is_first) - 1
+    return [texts[i] for i in np.flatnonzero(is_first).tolist()], index[first]
+
+
 def _by_preference(
     doc: np.ndarray, cand: np.ndarray, sim: np.ndarray, threshold: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -114,3 +144,23 @@ def forest_roots(n: int, best: dict[int, tuple[int, float]]) -> np.ndarray:
         idx = np.fromiter(best, np.int64, len(best))
         partner[idx] = np.fromiter((c for c, _ in best.values()), np.int64, len(best))
     return chain_roots(0, partner, partner)
+
+
+def pointer_jump(parent: np.ndarray) -> tuple[np.ndarray, int]:
+    """Roots of a forest by pointer jumping, as a distributed engine finds
+    them with one join per round: ``parent[i]`` is an earlier item or ``i``
+    itself (a root); each round replaces every parent by its parent, until
+    none changes. Returns (roots, rounds); about log2 of the deepest chain
+    rounds. :func:`forest_roots` gives the same roots in one pass.
+
+    >>> pointer_jump(np.array([0, 0, 1, 2, 3, 5]))
+    (array([0, 0, 0, 0, 0, 5]), 3)
+    """
+    parent = np.asarray(parent, dtype=np.int64).copy()
+    rounds = 0
+    while True:
+        grand = parent[parent]
+        rounds += 1
+        if np.array_equal(grand, parent):
+            return parent, rounds
+        parent = grand

@@ -65,17 +65,51 @@ class Column:
         self._f.close()
 
 
+GAP = 1 << 16  # bytes: spans closer than this are read by one pread, the gap with them
+WINDOW = 1 << 20  # bytes: ... unless that read would pass a 1 MB boundary of the file
+
+
 def read_rows(fd: int, rows: np.ndarray, k: int, dtype) -> np.ndarray:
     """Rows ``rows`` (sorted, unique) of a file of ``k`` values of ``dtype``
-    per row, read by runs of consecutive rows (``pread``: no mapping, so no
-    resident pages)."""
+    per row (``pread``: no mapping, so no resident pages); see
+    :func:`read_spans`."""
+    rows = np.asarray(rows, dtype=np.int64)
+    flat, _ = read_spans(fd, rows * k, rows * k + k, dtype)
+    return flat.reshape(len(rows), k)
+
+
+def read_spans(fd: int, starts: np.ndarray, ends: np.ndarray, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """Spans ``[starts[i], ends[i])`` (in values of ``dtype``; sorted, not
+    overlapping) of a file, concatenated: (flat, offs), span i at
+    ``flat[offs[i]:offs[i + 1]]``. Spans less than GAP bytes apart are read
+    by one ``pread`` (the gap with them) as long as it stays inside a
+    WINDOW-byte block of the file: few reads where the spans are dense, and
+    memory bounded by the spans and one window."""
     dtype = np.dtype(dtype)
-    out = np.empty((len(rows), k), dtype=dtype)
-    size = dtype.itemsize * k
-    for run in np.split(np.arange(len(rows)), np.flatnonzero(np.diff(rows) != 1) + 1):
-        if not len(run):
-            continue
-        first, count = int(rows[run[0]]), len(run)
-        data = os.pread(fd, count * size, first * size)
-        out[run[0] : run[0] + count] = np.frombuffer(data, dtype=dtype).reshape(count, k)
-    return out
+    size = dtype.itemsize
+    starts = np.asarray(starts, dtype=np.int64)
+    ends = np.asarray(ends, dtype=np.int64)
+    offs = np.zeros(len(starts) + 1, dtype=np.int64)
+    np.cumsum(ends - starts, out=offs[1:])
+    flat = np.empty(int(offs[-1]), dtype=dtype)
+    if not len(starts):
+        return flat, offs
+    keep = ends > starts  # empty spans read nothing
+    starts, ends = starts[keep], ends[keep]
+    new = np.ones(len(starts), dtype=bool)  # where a read starts: a wide gap, or a new window
+    new[1:] = ((starts[1:] - ends[:-1]) * size > GAP) | (starts[1:] * size // WINDOW != (ends[:-1] * size - 1) // WINDOW)
+    at = offs[:-1][keep]  # where each kept span goes in flat
+    at = np.r_[at, offs[-1]]
+    first = np.flatnonzero(new)
+    last = np.r_[first[1:], len(starts)]
+    for a, b in zip(first.tolist(), last.tolist()):
+        lo, hi = int(starts[a]), int(ends[b - 1])
+        data = np.frombuffer(os.pread(fd, (hi - lo) * size, lo * size), dtype=dtype)
+        if b - a == 1 or hi - lo == at[b] - at[a]:  # one span, or spans without gaps
+            flat[at[a] : at[b]] = data
+        else:  # the spans' values, in order: a mask of a byte per value read
+            edge = np.zeros(hi - lo + 1, dtype=np.int8)
+            edge[starts[a:b] - lo] = 1
+            edge[ends[a:b] - lo] -= 1  # a span's end is the next one's start, or in a gap
+            flat[at[a] : at[b]] = data[np.cumsum(edge[:-1], dtype=np.int8).view(bool)]
+    return flat, offs

@@ -15,6 +15,7 @@ from .._kernels.signatures import (
     LONG,
     OK,
     UNSAFE_ITEM,
+    kept_sketches,
     permutations,
     reference_content_key,
     reference_signature,
@@ -28,8 +29,8 @@ from .workers import cost_pieces, run, text_pieces
 
 # the specs are re-exported: a test checks this module's results against them
 __all__ = [
-    "LONG_ITEM", "SCHEME_ID", "compute", "compute_scanned", "from_hashes", "reference_content_key",
-    "reference_signature", "sketch",
+    "LONG_ITEM", "SCHEME_ID", "compute", "compute_scanned", "from_hashes", "in_item_order",
+    "reference_content_key", "reference_signature", "sketch", "sketch_kept",
 ]
 SCHEME_ID = {"fss": 0, "datasketch": 1, "datasketch-legacy": 2}
 LONG_ITEM = 1 << 18  # bytes: longer items are sketched by the streaming kernel
@@ -81,6 +82,61 @@ def _sketch(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.ndarray, n
     if len(redo):
         sig[redo], counts[redo], keys[redo], keyed[redo] = _sketch(scanner.normalized(redo), config)
     return sig, counts, keys, keyed
+
+
+def sketch_kept(
+    scanner: Scanner, config: Config, flat: np.ndarray | None = None, at: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`sketch` of items of any length (every item keyed), keeping the
+    shingle hashes it computed, for exact verification without hashing again.
+
+    The hashes are written to ``flat`` from position ``at`` on (a new array
+    by default). Returns (sig, counts, keys, flat, offs, row): ``flat``
+    (the one given, or a larger copy), and item i's hashes at
+    ``flat[offs[row[i]]:offs[row[i] + 1]]``, as emitted (repeats included).
+    ``offs`` runs from ``at`` to the end of what was written, in order; an
+    item the kernel cannot normalise alone is redone on CPython's
+    normalisation of its text (as everywhere) and its hashes come after the
+    others'. Same signatures and counts as :func:`compute_scanned`;
+    ``keys[i]`` is :func:`reference_content_key` of item i's hashes.
+    """
+    m, k = len(scanner), config.num_perm
+    sig = np.empty((m, k), dtype=np.uint32)
+    counts = np.zeros(m, dtype=np.int64)
+    keys = np.zeros((m, 2), dtype=np.uint64)
+    unsafe = np.zeros(m, dtype=bool)
+    if flat is None:  # about a hash a word (a character with unit="char"); the kernel makes more if needed
+        size = int((scanner.ends - scanner.starts).sum())
+        flat = np.empty(at + (size if config.unit == "char" else size // 4) + 256, dtype=np.uint64)
+    offs = np.full(m + 1, at, dtype=np.int64)
+    row = np.arange(m)
+    if not m:
+        return sig, counts, keys, flat, offs, row
+    a, b = _permutations(config)
+    flat = kept_sketches(*scanner.args(), config.ngram, config.unit == "char", SCHEME_ID[config.scheme],
+                         config.seed, a, b, sig, counts, keys, unsafe, flat, offs)
+    redo = np.flatnonzero(unsafe)
+    if len(redo):  # after the others: their segments in the kernel's pass stay empty
+        sig[redo], counts[redo], keys[redo], flat, roffs, _ = sketch_kept(
+            scanner.normalized(redo), config, flat, int(offs[-1]))
+        offs = np.concatenate([offs, roffs[1:]])
+        row[redo] = m + np.arange(len(redo))
+    return sig, counts, keys, flat, offs, row
+
+
+def in_item_order(flat: np.ndarray, offs: np.ndarray, row: np.ndarray) -> list[np.ndarray]:
+    """Views of ``flat`` whose concatenation is the items' hashes in item
+    order (:func:`sketch_kept`'s layout): one view when no item was redone."""
+    m = len(row)
+    if not m:
+        return []
+    redo = np.flatnonzero(row != np.arange(m)).tolist()
+    pieces, at = [], int(offs[0])
+    for d in redo:
+        pieces += [flat[at : offs[d]], flat[offs[row[d]] : offs[row[d] + 1]]]
+        at = int(offs[d + 1])
+    pieces.append(flat[at : offs[m]])
+    return pieces
 
 
 def from_hashes(flat: np.ndarray, offs: np.ndarray, config: Config) -> np.ndarray:

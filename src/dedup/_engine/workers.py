@@ -26,8 +26,9 @@ from __future__ import annotations
 import itertools
 import os
 import sys
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 import numpy as np
@@ -63,22 +64,34 @@ def check_workers(workers: object) -> int:
 
 
 def run(fn: Callable[[int, int], R], pieces: Sequence[tuple[int, int]], workers: int) -> list[R]:
-    """``[fn(lo, hi) for lo, hi in pieces]``, on ``workers`` threads.
+    """``[fn(lo, hi) for lo, hi in pieces]``, on ``workers`` threads (see :func:`ordered`)."""
+    return list(ordered(fn, pieces, workers))
 
-    One worker, or one piece, runs in the calling thread. Otherwise the
-    pieces are handed out in order, at most ``workers`` at a time; if one
-    raises (or the caller is interrupted), the pieces not yet started are
-    cancelled, the running ones finish, and the first error is raised.
+
+def ordered(fn: Callable[[int, int], R], pieces: Sequence[tuple[int, int]], workers: int) -> Iterator[R]:
+    """``fn(lo, hi)`` of each piece, yielded in order, computed on ``workers`` threads.
+
+    One worker, or one piece, runs in the calling thread, each piece when
+    its result is asked for. Otherwise the pieces are handed out in order,
+    at most ``2 * workers`` ahead of the one the caller waits for, so that
+    results not yet taken stay few. If one raises (or the caller is
+    interrupted, or stops), the pieces not yet started are dropped, the
+    running ones finish, and the error is raised.
     """
     if workers <= 1 or len(pieces) <= 1:
-        return [fn(lo, hi) for lo, hi in pieces]
+        for lo, hi in pieces:
+            yield fn(lo, hi)
+        return
+    todo = iter(pieces)
     with ThreadPoolExecutor(min(workers, len(pieces)), thread_name_prefix="dedup") as pool:
-        futures = [pool.submit(fn, lo, hi) for lo, hi in pieces]
+        pending = deque(pool.submit(fn, lo, hi) for lo, hi in itertools.islice(todo, 2 * workers))
         try:
-            wait(futures, return_when="FIRST_EXCEPTION")
-            return [f.result() for f in futures]
+            while pending:
+                result = pending.popleft().result()
+                pending.extend(pool.submit(fn, lo, hi) for lo, hi in itertools.islice(todo, 1))
+                yield result
         finally:
-            for f in futures:
+            for f in pending:
                 f.cancel()
 
 

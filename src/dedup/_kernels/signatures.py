@@ -355,3 +355,50 @@ def sketches(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mod
         row_signature(scratch, cnt, scheme, rs, bs, a, b, row)
 
 
+
+
+@njit(cache=True, nogil=True)
+def kept_sketches(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mode, scheme, seed, a, b,
+                  sig, counts, keys, unsafe, flat, offs):
+    """:func:`sketches` of items of any length that also keeps what it hashed:
+    each item's shingle hashes (as emitted, repeats included) are written
+    once, to ``flat`` from position ``offs[0]`` on, and its signature and
+    content key are taken from them while they are still in cache. Item
+    ``d``'s hashes end up at ``flat[offs[d]:offs[d + 1]]``. Returns ``flat``,
+    or a larger copy of it when it was too short. An item needing CPython's
+    normalisation is marked ``unsafe`` and left empty for the caller."""
+    m = starts.shape[0]
+    k = sig.shape[1]
+    rs, bs = seeds_nb(seed, k)
+    ring = new_ring(n)
+    st = np.zeros(STATE_SIZE, dtype=np.int64)
+    pos = offs[0]
+    for d in range(m):
+        reset_state(st, starts[d])
+        begin = pos
+        while st[S_DONE] == 0:
+            if flat.shape[0] - pos < 2 * ROOM:
+                grown = np.empty(2 * flat.shape[0] + 4 * ROOM, dtype=np.uint64)
+                grown[:pos] = flat[:pos]
+                flat = grown
+            pos += fill_hashes(buf, ends[d], flags, moff, mlen, mdata, amap, raw, n, char_mode, st, ring, flat[pos:])
+        if st[S_UNSAFE] == 1:
+            unsafe[d] = True
+            pos = begin
+            offs[d + 1] = pos
+            continue
+        cnt = pos - begin
+        counts[d] = cnt
+        k1 = uint64(0)
+        k2 = uint64(0)
+        for t in range(begin, pos):
+            h = flat[t]
+            k1 = (k1 ^ h) * uint64(KEY_MUL1)
+            k2 = (k2 + h) * uint64(KEY_MUL2)
+        keys[d, 0] = fmix64_nb(k1 ^ uint64(cnt))
+        keys[d, 1] = fmix64_nb(k2)
+        row = sig[d]
+        row[:] = np.uint32(EMPTY)
+        row_signature(flat[begin:pos], cnt, scheme, rs, bs, a, b, row)
+        offs[d + 1] = pos
+    return flat

@@ -486,7 +486,7 @@ class _Ids:
 
 def run_documents_spark(args: argparse.Namespace, config: Config | None) -> int:
     """``documents --engine spark``: dedup.spark over the input files."""
-    from .spark._files import deduplicate_files
+    from .spark.files import deduplicate_files
 
     config = config or Config()
 

@@ -1,6 +1,6 @@
 """Where the time of remove_repeats goes, stage by stage, against the dict baselines.
 
-    python benchmarks/paragraph_stages.py --articles 10000 --seed 3
+    python benchmarks/paragraphstages.py --articles 10000 --seed 3
 
 One core, each stage timed best of 7 with the garbage collector off. The
 stages are the ones ``dedup.remove_repeats`` runs, called one by one.
@@ -81,7 +81,7 @@ def main() -> None:
         best = tick("best match, confirmed as a re-capture", lambda: b.best(found))
         cut = np.fromiter(sorted(best), np.int64, len(best))
         tick("cut", lambda: remove_items(texts, b.doc, b.c0, b.c1, cut))
-    print(f"`python benchmarks/paragraph_stages.py --articles {args.articles} --seed {args.seed}`: "
+    print(f"`python benchmarks/paragraphstages.py --articles {args.articles} --seed {args.seed}`: "
           f"{len(texts)} articles, {mb:.1f} MB, {pairs} candidate pairs verified; best of 7, seconds")
     print()
     print("| stage | seconds | ns per byte |")

@@ -68,7 +68,7 @@ def make(cfg: Config):
     def run(batches: Iterator) -> Iterator:
         import pyarrow as pa
 
-        from dedup.spark._stages import binary_rows
+        from dedup.spark.stages import binary_rows
 
         for b in batches:
             rank = b.column("id").to_numpy()

@@ -16,7 +16,7 @@ from dedup._engine.signatures import compute
 from dedup._engine.verify import exact_for_texts
 
 pa = pytest.importorskip("pyarrow")
-from dedup.spark import _stages
+from dedup.spark import stages
 
 
 def naive_star_chain(records: list[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -92,9 +92,9 @@ def batch(**cols) -> pa.RecordBatch:
 
 def test_sign_gives_the_engine_signatures_and_keys_of_texts_with_shingles():
     cfg = Config(ngram=3)
-    (out,) = list(_stages.sign(cfg)([batch(rank=list(range(len(TEXTS))), text=TEXTS)]))
+    (out,) = list(stages.sign(cfg)([batch(rank=list(range(len(TEXTS))), text=TEXTS)]))
     sig, counts = compute(TEXTS, cfg)
-    assert np.array_equal(_stages.fixed_rows(out.column("sig"), np.uint32, cfg.num_perm), sig)
+    assert np.array_equal(stages.fixed_rows(out.column("sig"), np.uint32, cfg.num_perm), sig)
     keys = out.column("keys").to_pylist()
     assert [len(k) > 0 for k in keys] == (counts > 0).tolist()
 
@@ -104,25 +104,25 @@ def test_estimate_and_exact_equal_the_engine():
     sig, _ = compute(TEXTS, cfg)
     doc, cand = np.array([5, 3, 5, 2]), np.array([0, 2, 4, 0])
     b = pa.RecordBatch.from_arrays(
-        [pa.array(doc), pa.array(cand), _stages.binary_rows(sig[doc]), _stages.binary_rows(sig[cand])],
+        [pa.array(doc), pa.array(cand), stages.binary_rows(sig[doc]), stages.binary_rows(sig[cand])],
         names=["doc", "cand", "sig_doc", "sig_cand"])
-    (est,) = list(_stages.estimate(cfg)([b.slice(0, 4)]))
+    (est,) = list(stages.estimate(cfg)([b.slice(0, 4)]))
     assert est.column("same").to_pylist() == (sig[doc] == sig[cand]).sum(axis=1).tolist()
     texts = batch(doc=doc.tolist(), cand=cand.tolist(), text_doc=[TEXTS[i] for i in doc], text_cand=[TEXTS[i] for i in cand])
-    (ex,) = list(_stages.exact(cfg)([texts]))
+    (ex,) = list(stages.exact(cfg)([texts]))
     assert ex.column("sim").to_pylist() == exact_for_texts(TEXTS, doc, cand, cfg.ngram, cfg.unit).tolist()
 
 
 def test_fixed_rows_reads_a_sliced_binary_column():
     values = np.arange(24, dtype=np.uint32).reshape(6, 4)
-    col = _stages.binary_rows(values).slice(2, 3)
-    assert np.array_equal(_stages.fixed_rows(col, np.uint32, 4), values[2:5])
+    col = stages.binary_rows(values).slice(2, 3)
+    assert np.array_equal(stages.fixed_rows(col, np.uint32, 4), values[2:5])
 
 
 def test_ranks_continue_across_batches_from_the_partition_offset():
-    (counted,) = list(_stages.rank_counts(lambda: 3)([batch(id=[1, 2]), batch(id=[3])]))
+    (counted,) = list(stages.rank_counts(lambda: 3)([batch(id=[1, 2]), batch(id=[3])]))
     assert counted.to_pydict() == {"part": [3], "n": [3]}
-    out = list(_stages.add_ranks({3: 10}, lambda: 3)([batch(id=["a", "b"]), batch(id=["c"])]))
+    out = list(stages.add_ranks({3: 10}, lambda: 3)([batch(id=["a", "b"]), batch(id=["c"])]))
     assert [b.column("rank").to_pylist() for b in out] == [[10, 11], [12]]
 
 

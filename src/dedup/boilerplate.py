@@ -48,6 +48,7 @@ from ._engine.paragraphs import (
     Batch,
 )
 from ._engine.scanner import Scanner
+from ._engine.workers import check_workers
 from ._kernels.labels import (
     ASK,
     LABEL_LINE,
@@ -265,10 +266,16 @@ class Boilerplate:
                                        bound, limit, variants)
         return self._prepared
 
-    def cuts(self, texts: Sequence[str]) -> list[list[Cut]]:
-        """For each text, its boilerplate lines (kind ``"boilerplate"``), in order."""
+    def cuts(self, texts: Sequence[str], *, workers: int | None = None) -> list[list[Cut]]:
+        """For each text, its boilerplate lines (kind ``"boilerplate"``), in
+        order. ``workers``: threads that sketch and verify the lines
+        (``None``, the default: every core available to the process); the
+        result is the same whatever the number."""
         texts = check_texts(texts)
-        batch, best = self._match(texts)
+        return self._cuts(texts, check_workers(workers))
+
+    def _cuts(self, texts: list[str], workers: int) -> list[list[Cut]]:
+        batch, best = self._match(texts, workers)
         variant_texts = self._prepare().texts
         out: list[list[Cut]] = [[] for _ in texts]
         i = np.fromiter(sorted(best), np.int64, len(best))
@@ -278,7 +285,7 @@ class Boilerplate:
             out[d].append(Cut(s, e, "boilerplate", templates[t].text, sim, texts[d][s:e] in variant_texts[t]))
         return out
 
-    def _match(self, texts: list[str]) -> tuple[Batch, dict[int, tuple[int, float]]]:
+    def _match(self, texts: list[str], workers: int = 1) -> tuple[Batch, dict[int, tuple[int, float]]]:
         """The batch of lines of ``texts``, and the template (and similarity)
         of each of its boilerplate lines."""
         cfg = self.match_config
@@ -295,7 +302,7 @@ class Boilerplate:
                 sketched = np.ones(len(batch), dtype=bool)
                 sketched[long[prefix_exceeds(scanner.take(long), prep.limit, prep.bound, cfg.ngram)]] = False
                 todo = np.flatnonzero(sketched)
-        sig, counts, keys, keyed = signatures.sketch(scanner.take(todo), cfg)
+        sig, counts, keys, keyed = signatures.sketch(scanner.take(todo), cfg, workers)
         live = counts > 0
         # a line with the content key of variants matches the first of them
         # it is a re-capture of at 1.0, its best: no LSH, no verification
@@ -326,7 +333,7 @@ class Boilerplate:
         best: dict[int, tuple[int, float]] = {}
         if len(line):  # verify: hash only the lines that are candidates
             involved, inverse = np.unique(line, return_inverse=True)
-            lflat, loffs = hash_sets(batch.scanner.take(involved), cfg.ngram, cfg.unit)
+            lflat, loffs = hash_sets(batch.scanner.take(involved), cfg.ngram, cfg.unit, workers=workers)
             sim = jaccard_pairs(lflat, loffs, inverse, prep.flat, prep.offs, variant)
             # per line, the most similar variant it is a re-capture of
             found = best_confirmed(line, variant, sim, cfg.threshold,
@@ -355,7 +362,7 @@ class Boilerplate:
             dtype=bool, count=len(lines))
 
     def strip(self, texts: Iterable[str], *, keep_first: bool = False,
-              seen: set[str] | None = None) -> Iterator[str]:
+              seen: set[str] | None = None, workers: int | None = None) -> Iterator[str]:
         """Strip a stream of texts, in batches; yields each text without its
         boilerplate lines (each with its line break).
 
@@ -363,43 +370,47 @@ class Boilerplate:
         ``keep_first=True`` keeps the first line of each template in the
         stream and cuts the later ones (pass the same ``seen`` set to carry
         on across calls: the templates met so far). The lines cut are the
-        ones :meth:`find` reports for the same arguments.
+        ones :meth:`find` reports for the same arguments. ``workers``:
+        threads that match each batch's lines, as for :meth:`cuts`.
         """
         _check_keep_first(keep_first)
+        threads = check_workers(workers)
         seen = set() if seen is None else seen
         start = 0
         for batch in batches(texts, BATCH, BATCH_CHARS, length=str_length):
-            yield from self._strip_batch(batch, keep_first, seen, start)
+            yield from self._strip_batch(batch, keep_first, seen, start, threads)
             start += len(batch)
 
     def find(self, texts: Iterable[str], *, keep_first: bool = False,
-             seen: set[str] | None = None) -> Iterator[list[Cut]]:
+             seen: set[str] | None = None, workers: int | None = None) -> Iterator[list[Cut]]:
         """The boilerplate lines of a stream of texts, in batches; yields each
         text's cuts (kind ``"boilerplate"``), in order: what :meth:`strip`
-        takes out. ``keep_first`` and ``seen`` as for :meth:`strip`.
+        takes out. ``keep_first``, ``seen`` and ``workers`` as for :meth:`strip`.
 
         >>> bp = find_boilerplate(["Menu\\nOne story.", "Menu\\nAnother.", "Menu\\nA third."])
         >>> [[(c.start, c.end, c.match) for c in cuts] for cuts in bp.find(["Menu\\nNews.", "Menu\\nMore."], keep_first=True)]
         [[], [(0, 4, 'Menu')]]
         """
         _check_keep_first(keep_first)
+        threads = check_workers(workers)
         seen = set() if seen is None else seen
         start = 0
         for batch in batches(texts, BATCH, BATCH_CHARS, length=str_length):
             if batch:
-                cuts = self.cuts(check_texts(batch, start))
+                cuts = self._cuts(check_texts(batch, start), threads)
                 yield from (_after_first(c, seen) for c in cuts) if keep_first else cuts
             start += len(batch)
 
-    def _strip_batch(self, texts: list[str], keep_first: bool, seen: set[str], start: int) -> Iterator[str]:
+    def _strip_batch(self, texts: list[str], keep_first: bool, seen: set[str], start: int,
+                     workers: int) -> Iterator[str]:
         if not texts:
             return
         texts = check_texts(texts, start)  # a bad item is named by its place in the stream
         if not keep_first:
-            batch, best = self._match(texts)
+            batch, best = self._match(texts, workers)
             yield from remove_items(texts, batch.doc, batch.c0, batch.c1, np.fromiter(sorted(best), np.int64, len(best)))
             return
-        for text, cuts in zip(texts, self.cuts(texts)):
+        for text, cuts in zip(texts, self._cuts(texts, workers)):
             yield apply_cuts(text, _after_first(cuts, seen))
 
 
@@ -437,6 +448,7 @@ def find_boilerplate(
     unit: Literal["word", "char"] = PARAGRAPH_UNIT,
     config: Config | None = None,
     labels: bool = True,
+    workers: int | None = None,
 ) -> Boilerplate:
     """Learn the lines that recur across ``texts``.
 
@@ -455,6 +467,9 @@ def find_boilerplate(
             whose values form a stamp (one value on half the lines, as a
             credit line of one agency with the odd other one); ``False`` to
             learn only lines and their variants.
+        workers: threads that sketch and verify the lines (``None``, the
+            default: every core available to the process); the result is
+            the same whatever the number.
 
     Returns:
         A :class:`Boilerplate`, templates most widespread first.
@@ -486,6 +501,7 @@ def find_boilerplate(
     )
     check_verify(cfg, "exact", "find_boilerplate")
     texts = check_texts(texts)
+    threads = check_workers(workers)
     n_docs = len(texts)
     texts, head, shift = _learning_sample(texts)
     need = default_min_docs(n_docs) if min_docs is None else min_docs
@@ -494,7 +510,7 @@ def find_boilerplate(
     n = len(batch)
     nd = max(n_docs, 1)
     doc = batch.doc
-    pairs = batch.pairs(cfg, "all")
+    pairs = batch.pairs(cfg, "all", threads)
     # groups: lines joined by re-captures
     parent = np.arange(n)
     root = forest_roots(n, batch.best(pairs))

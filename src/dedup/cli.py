@@ -318,8 +318,8 @@ class Cleaner:
     first of each template), each optional. ``cuts(texts)`` gives each
     text's cuts per stage; stage cuts are found on the text as read."""
 
-    def __init__(self, repeats: dict[str, Any] | None, bp=None, keep_first: bool = False) -> None:
-        self.repeats, self.bp, self.keep_first = repeats, bp, keep_first
+    def __init__(self, repeats: dict[str, Any] | None, bp=None, keep_first: bool = False, workers: int = 1) -> None:
+        self.repeats, self.bp, self.keep_first, self.workers = repeats, bp, keep_first, workers
         self.seen: set[str] = set()  # templates met so far (keep_first)
 
     @property
@@ -331,13 +331,13 @@ class Cleaner:
 
         out: list[dict[str, list]] = [{} for _ in texts]
         if self.repeats is not None:
-            for o, c in zip(out, find_repeats(texts, **self.repeats)):
+            for o, c in zip(out, find_repeats(texts, **self.repeats, workers=self.workers)):
                 o["repeats"] = c
         if self.bp is not None:
             if self.keep_first:  # across the stream: the templates met in earlier batches too
-                found = list(self.bp.find(texts, keep_first=True, seen=self.seen))
+                found = list(self.bp.find(texts, keep_first=True, seen=self.seen, workers=self.workers))
             else:
-                found = self.bp.cuts(texts)
+                found = self.bp.cuts(texts, workers=self.workers)
             for o, c in zip(out, found):
                 o["boilerplate"] = c
         return out
@@ -362,9 +362,9 @@ def _cleaner(args: argparse.Namespace, files: list[Path]) -> Cleaner:
     """The paragraph stages the job's flags ask for."""
     skip = set(getattr(args, "skip", ()) or ())
     if args.job == "repeats":
-        return Cleaner(_paragraph_kw(args))
+        return Cleaner(_paragraph_kw(args), workers=args.jobs)
     if args.job == "boilerplate":
-        return Cleaner(None, _load("--apply", args.apply), args.keep_first)
+        return Cleaner(None, _load("--apply", args.apply), args.keep_first, args.jobs)
     repeats = None if "repeats" in skip else _paragraph_kw(args, "paragraph_")
     bp = None
     if "boilerplate" not in skip:
@@ -372,7 +372,7 @@ def _cleaner(args: argparse.Namespace, files: list[Path]) -> Cleaner:
             bp = _load("--boilerplate", args.boilerplate)
         elif args.learn_boilerplate:
             bp = _learn(args, files)
-    return Cleaner(repeats, bp, args.keep_first)
+    return Cleaner(repeats, bp, args.keep_first, args.jobs)
 
 
 def _load(flag: str, path: str):
@@ -434,7 +434,7 @@ def _learn(args: argparse.Namespace, files: list[Path]):
     texts = [r.text for r in _records(args, files, stats, warn=args.job == "boilerplate")]
     if not texts:
         raise _no_records(files)
-    return find_boilerplate(texts, **kw)
+    return find_boilerplate(texts, **kw, workers=args.jobs)
 
 
 def run_all(args: argparse.Namespace, config: Config) -> int:
@@ -486,7 +486,7 @@ class _Ids:
 
 def run_documents_spark(args: argparse.Namespace, config: Config | None) -> int:
     """``documents --engine spark``: dedup.spark over the input files."""
-    from .spark._files import deduplicate_files
+    from .spark.files import deduplicate_files
 
     config = config or Config()
 
@@ -530,7 +530,7 @@ def run_documents(args: argparse.Namespace, config: Config, cleaner: Cleaner | N
         from . import ondisk
 
         with ondisk.OnDisk(config, workdir=args.work_dir, sort_bytes=ondisk.SORT_BYTES,
-                           keep_texts=bool(args.report or dry)) as od:
+                           keep_texts=bool(args.report or dry), workers=args.jobs) as od:
             ids = _Ids(od.dir)
             side = open(od.dir / "cleaned", "wb+") if cleaner is not None else None  # noqa: SIM115 - closed by _close_all below
             sizes, places = Column(od.dir / "sizes"), _Places(od.dir)
@@ -1060,6 +1060,9 @@ def parser() -> argparse.ArgumentParser:
                         help="print each cut with its text and the text it matched; write no output")
     common.add_argument("--json", action="store_true",
                         help="print JSON, one object a line (clusters, or the cuts of --dry-run)")
+    common.add_argument("--jobs", type=_jobs, metavar="N", default=None,
+                        help="threads to run on; the output is the same whatever the number "
+                             f"(default: every core available, {_cores()} here)")
     ap = _Parser(prog="dedup", description=__doc__.split("\n\n")[0])
     ap.add_argument("--version", action="version", version=f"dedup {__version__}")
     sub = ap.add_subparsers(dest="job", required=True)
@@ -1121,6 +1124,25 @@ def parser() -> argparse.ArgumentParser:
                     help="when applying: keep the first line of each template (default: cut every one)")
     bp.add_argument("--keep", dest="old_keep", help=argparse.SUPPRESS)  # the old name: an error naming the new one
     return ap
+
+
+def _cores() -> int:
+    from ._engine.workers import available_cores
+
+    return available_cores()
+
+
+def _jobs(value: str) -> int:
+    """``--jobs N``: a positive integer."""
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be a positive integer (threads to run on), got {value!r}; try --jobs {_cores()} "
+            "(every core here) or --jobs 1")
+    return n
 
 
 def _stages(value: str) -> tuple[str, ...]:
@@ -1287,6 +1309,8 @@ def _main(argv: list[str] | None) -> int:
     ap = parser()
     args = ap.parse_args(argv)
     _check(ap, args)
+    if getattr(args, "jobs", 0) is None:
+        args.jobs = _cores()
     config = None
     try:
         if args.job in ("documents", "all", "explain"):

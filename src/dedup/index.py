@@ -17,6 +17,7 @@ from ._engine.candidates import pairs_of
 from ._engine.checks import check_texts, check_verify, make_config
 from ._engine.clusters import best_matches
 from ._engine.verify import signature_similarity
+from ._engine.workers import check_workers
 from ._kernels.lsh import band_keys
 from .config import Config
 
@@ -225,18 +226,22 @@ class Index:
 
         The document is added either way, so later near-copies of it match too.
         """
-        return self.add_many([(key, text)])[0]
+        return self.add_many([(key, text)], workers=1)[0]
 
-    def add_many(self, items: Iterable[tuple[Hashable, str]]) -> list[Match | None]:
+    def add_many(self, items: Iterable[tuple[Hashable, str]], *, workers: int | None = None) -> list[Match | None]:
         """:meth:`add` for each (key, text), in one batch; same result as one by one.
 
         All or nothing: if a key is refused, nothing of the batch is added.
         On a persistent index the batch is one transaction, so a crash
-        leaves either all of it or none of it in the file.
+        leaves either all of it or none of it in the file. ``workers``:
+        threads that compute the signatures (``None``, the default: every
+        core available to the process); the result is the same whatever
+        the number.
         """
         self._check_open()
+        threads = check_workers(workers)
         keys, texts = self._unzip(items)
-        return self._run(keys, texts, insert=True)
+        return self._run(keys, texts, insert=True, workers=threads)
 
     # ------------------------------------------------------------ maintenance
 
@@ -371,12 +376,13 @@ class Index:
 
     def query(self, text: str) -> Match | None:
         """The best match of ``text`` among the added documents, without adding it."""
-        return self.query_many([text])[0]
+        return self.query_many([text], workers=1)[0]
 
-    def query_many(self, texts: Iterable[str]) -> list[Match | None]:
-        """:meth:`query` for each text."""
+    def query_many(self, texts: Iterable[str], *, workers: int | None = None) -> list[Match | None]:
+        """:meth:`query` for each text; ``workers`` as for :meth:`add_many`."""
         self._check_open()
-        return self._run(None, check_texts(texts), insert=False)
+        threads = check_workers(workers)
+        return self._run(None, check_texts(texts), insert=False, workers=threads)
 
     def _unzip(self, items: Iterable[tuple[Hashable, str]]) -> tuple[list[Hashable], list[str]]:
         keys: list[Hashable] = []
@@ -389,8 +395,8 @@ class Index:
             texts.append(item[1])
         return keys, check_texts(texts)
 
-    def _run(self, keys: list[Hashable] | None, texts: list[str], insert: bool) -> list[Match | None]:
-        sig, counts = signatures.compute(texts, self.config)  # outside the lock: other threads go on
+    def _run(self, keys: list[Hashable] | None, texts: list[str], insert: bool, workers: int = 1) -> list[Match | None]:
+        sig, counts = signatures.compute(texts, self.config, workers)  # outside the lock: other threads go on
         return self._run_signatures(keys, sig, counts, insert)
 
     def _run_signatures(

@@ -31,10 +31,10 @@ does. It works in passes over temporary files instead of tables in memory:
    document's best match is kept.
 4. **clusters**: a document joins its best match's cluster.
 
-Memory: the sort and read buffers (bounded by ``sort_bytes``), the shingle
-hashes of one group of candidate pairs, and one range of documents at a
-time; every per-document result is a :class:`Column`
-on disk. Nothing grows with the corpus.
+Memory: the sort and read buffers (bounded by ``sort_bytes``, per worker
+while partitions are bucketed), the shingle hashes of one group of
+candidate pairs, and one range of documents at a time; every per-document
+result is a :class:`Column` on disk. Nothing grows with the corpus.
 
 >>> from dedup import Config
 >>> texts = ["the cat sat on the mat today", "a dog ran in the park", "the cat sat on the mat today!"]
@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -64,6 +65,7 @@ from ._engine.columns import Column, read_rows, read_spans
 from ._engine.files import remove_work_folder, work_folder
 from ._engine.scanner import Scanner
 from ._engine.verify import deciding, set_similarity
+from ._engine.workers import check_workers, count_pieces, ordered, run, text_pieces
 from ._kernels.lsh import band_keys
 from ._kernels.sets import agreements
 from ._kernels.unionfind import chain_roots
@@ -115,14 +117,18 @@ class OnDisk:
     system's temporary folder), removed by :meth:`close`. The texts are kept
     there (for :meth:`text`) with ``keep_texts=True``; with
     ``verify="exact"``, the shingle hashes (8 bytes per shingle), which
-    verification reads back.
+    verification reads back. ``workers``: threads that sign each batch,
+    bucket the partitions and verify candidates (``None``, the default:
+    every core available to the process); the result is the same whatever
+    the number.
     """
 
     def __init__(self, config: Config, workdir: str | os.PathLike | None = None, sort_bytes: int = SORT_BYTES,
-                 keep_texts: bool = False) -> None:
+                 keep_texts: bool = False, workers: int | None = None) -> None:
         if not isinstance(config, Config):
             raise TypeError(f"config must be a dedup.Config, got {type(config).__name__}")
         self.config = config
+        self.workers = check_workers(workers)
         self.sort_bytes = max(int(sort_bytes), 1 << 12)
         self.dir = work_folder(workdir)
         self.n = 0
@@ -177,31 +183,51 @@ class OnDisk:
         Returns their sizes in UTF-8 bytes (measured while encoding them)."""
         texts = check_texts(texts)
         cfg = self.config
+        sizes, sigs, live = [], [], []
+        # pieces of the batch signed on the workers, written in order as they come
+        pieces = text_pieces(texts, self.workers, max(1, len(texts)), sys.maxsize)
+        signed = ordered(lambda lo, hi: self._sign(texts[lo:hi]), pieces, self.workers)
+        for (lo, _), (scanner, sig, counts, kept) in zip(pieces, signed):
+            sizes.append(self._write(scanner, sig, kept))
+            sigs.append(sig)
+            live.append(lo + np.flatnonzero(counts > 0))
+        if sigs and sum(map(len, live)):
+            bands, rows = banding(cfg)
+            doc = np.concatenate(live)
+            keys = band_keys(np.concatenate(sigs)[doc], bands, rows)
+            rec = np.empty(keys.size, dtype=RECORD)
+            rec["key"] = keys.ravel()
+            rec["doc"] = np.repeat(doc + self.n, bands)
+            _spill(rec, self._parts, 0)
+        self.n += len(texts)
+        return np.concatenate(sizes) if sizes else np.zeros(0, dtype=np.int64)
+
+    def _sign(self, texts: list[str]) -> tuple[Scanner, np.ndarray, np.ndarray, Any]:
+        """(scanner, signatures, counts, and with exact verification what
+        :func:`signatures.sketch_kept` gives) of some texts."""
         scanner = Scanner(texts)
-        if cfg.verify == "exact":
-            sig, counts, keys, flat, offs, row = signatures.sketch_kept(scanner, cfg)
+        if self.config.verify == "exact":
+            sig, counts, keys, flat, offs, row = signatures.sketch_kept(scanner, self.config)
+            return scanner, sig, counts, (keys, flat, offs, row)
+        sig, counts = signatures.compute_scanned(scanner, self.config)
+        return scanner, sig, counts, None
+
+    def _write(self, scanner: Scanner, sig: np.ndarray, kept: Any) -> np.ndarray:
+        """Append one signed piece to the files (but its band keys); returns
+        its texts' sizes in bytes."""
+        if kept is not None:
+            keys, flat, offs, row = kept
             self._keys.write(keys.tobytes())
             for piece in signatures.in_item_order(flat, offs, row):
                 self._hashes.write(piece.data)  # the buffer itself, no copy
             ends = np.cumsum(offs[row + 1] - offs[row]) + self._hash_end
             self._hash_ends.extend(ends)
             self._hash_end = int(ends[-1]) if len(ends) else self._hash_end
-        else:
-            sig, counts = signatures.compute_scanned(scanner, cfg)
         self._sig.write(sig.tobytes())
-        if self._texts is not None and len(texts):
+        if self._texts is not None and len(scanner):
             self._texts.write(scanner.buf[: scanner.ends[-1]].tobytes())
             self._text_ends.extend(scanner.ends + self._text_end)
             self._text_end += int(scanner.ends[-1])
-        live = np.flatnonzero(counts > 0)
-        if len(live):
-            bands, rows = banding(cfg)
-            keys = band_keys(sig[live], bands, rows)
-            rec = np.empty(keys.size, dtype=RECORD)
-            rec["key"] = keys.ravel()
-            rec["doc"] = np.repeat(live + self.n, bands)
-            _spill(rec, self._parts, 0)
-        self.n += len(texts)
         return scanner.ends - scanner.starts
 
     def text(self, i: int) -> str:
@@ -226,8 +252,15 @@ class OnDisk:
         ranges = -(-n // span)
         with contextlib.ExitStack() as stack:
             edge_files = [stack.enter_context(open(self.dir / f"e{i:05d}", "wb")) for i in range(ranges)]
-            for i in range(1 << PART_BITS):
-                self._bucket(self.dir / f"p{i:03d}", 1, edge_files, span)
+            # partitions on the workers: each sorts its own (at most sort_bytes); the edges
+            # they append to a range's file are sorted when it is verified, in whatever order they came
+            parts = [self.dir / f"p{i:03d}" for i in range(1 << PART_BITS)]
+
+            def bucket(lo: int, hi: int) -> None:
+                for p in parts[lo:hi]:
+                    self._bucket(p, 1, edge_files, span)
+
+            run(bucket, count_pieces(len(parts), self.workers, 1), self.workers)
         cols = [Column(self.dir / name) for name in ("best", "similarity", "root")]
         self._columns += cols
         exact = self.config.verify == "exact"
@@ -313,7 +346,7 @@ class OnDisk:
             involved, inverse = np.unique(np.concatenate([ia[lo:hi], ib[lo:hi]]), return_inverse=True)
             flat, offs = read_spans(fd, starts[involved], ends[involved], np.uint64)
             m = hi - lo
-            sim[lo:hi] = set_similarity(flat, offs, inverse[:m], inverse[m:])
+            sim[lo:hi] = set_similarity(flat, offs, inverse[:m], inverse[m:], self.workers)
             lo = hi
         return sim
 

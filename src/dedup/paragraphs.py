@@ -18,8 +18,8 @@ text), else ``"line"``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal, NamedTuple, overload
+from collections.abc import Callable, Sequence
+from typing import Literal, NamedTuple, TypeVar, overload
 
 from ._engine.checks import check_texts, check_verify, make_config
 from ._engine.paragraphs import (
@@ -35,8 +35,11 @@ from ._engine.paragraphs import (
     split_spans,
 )
 from ._engine.scanner import encode_batch
+from ._engine.workers import check_workers, per_text
 from .config import Config
 from .spans import Cut
+
+R = TypeVar("R")
 
 
 class Paragraph(NamedTuple):
@@ -75,6 +78,7 @@ def find_repeats(  # type: ignore[overload-overlap]  # a str is a Sequence[str];
     unit: Literal["word", "char"] = ...,
     split: Split = ...,
     config: Config | None = ...,
+    workers: int | None = ...,
 ) -> list[Cut]: ...
 
 
@@ -87,6 +91,7 @@ def find_repeats(
     unit: Literal["word", "char"] = ...,
     split: Split = ...,
     config: Config | None = ...,
+    workers: int | None = ...,
 ) -> list[list[Cut]]: ...
 
 
@@ -98,6 +103,7 @@ def find_repeats(
     unit: Literal["word", "char"] = PARAGRAPH_UNIT,
     split: Split = "auto",
     config: Config | None = None,
+    workers: int | None = None,
 ) -> list[Cut] | list[list[Cut]]:
     """Paragraphs of ``text`` that repeat an earlier paragraph of it.
 
@@ -119,14 +125,18 @@ def find_repeats(
     character 4-grams of the normalised text (see docs/paragraphs.md for
     the measurements).
 
+    ``workers`` is the number of threads to run on (``None``, the default:
+    every core available to the process); each takes its own texts, and the
+    result is the same whatever the number.
+
     >>> text = ('Intro line.\\nThe council approved the "budget" on Tuesday after a long debate.\\nMiddle.\\n'
     ...         "The  Council approved the “budget” on Tuesday after a long debate.")
     >>> [(c.start, c.end, c.match, c.exact) for c in find_repeats(text)]
     [(86, 152, (12, 77), False)]
     """
     if isinstance(text, str):
-        return _cuts([text], "within", threshold, ngram, unit, split, config)[0]
-    return _cuts(text, "within", threshold, ngram, unit, split, config)
+        return _cuts([text], "within", threshold, ngram, unit, split, config, workers)[0]
+    return _cuts(text, "within", threshold, ngram, unit, split, config, workers)
 
 
 @overload
@@ -138,6 +148,7 @@ def remove_repeats(  # type: ignore[overload-overlap]  # a str is a Sequence[str
     unit: Literal["word", "char"] = ...,
     split: Split = ...,
     config: Config | None = ...,
+    workers: int | None = ...,
 ) -> str: ...
 
 
@@ -150,6 +161,7 @@ def remove_repeats(
     unit: Literal["word", "char"] = ...,
     split: Split = ...,
     config: Config | None = ...,
+    workers: int | None = ...,
 ) -> list[str]: ...
 
 
@@ -161,6 +173,7 @@ def remove_repeats(
     unit: Literal["word", "char"] = PARAGRAPH_UNIT,
     split: Split = "auto",
     config: Config | None = None,
+    workers: int | None = None,
 ) -> str | list[str]:
     """``text`` without the later copies of repeated paragraphs.
 
@@ -173,35 +186,47 @@ def remove_repeats(
     'A first paragraph here.\\nAnother one.\\nThe end.'
     """
     if isinstance(text, str):
-        return _removed([text], "within", threshold, ngram, unit, split, config)[0]
-    return _removed(text, "within", threshold, ngram, unit, split, config)
+        return _removed([text], "within", threshold, ngram, unit, split, config, workers)[0]
+    return _removed(text, "within", threshold, ngram, unit, split, config, workers)
 
 
-def _batch(texts: Sequence[str], scope: str, threshold: float, ngram: int, unit: str, split: Split,
-           config: Config | None) -> tuple[Batch, Config]:
-    """The batch of ``texts`` and the config of ``scope`` ("within" a text
-    or "across" texts), with the defaults of that scope (32 permutations
-    within, 64 across)."""
+def _config(scope: str, threshold: float, ngram: int, unit: str, config: Config | None) -> Config:
+    """The config of ``scope`` ("within" a text or "across" texts), with the
+    defaults of that scope (32 permutations within, 64 across)."""
     defaults, num_perm = (PARAGRAPH_DEFAULTS, PARAGRAPH_NUM_PERM) if scope == "within" else (
         CORPUS_DEFAULTS, CORPUS_NUM_PERM)
     cfg = make_config(config, defaults, threshold=threshold, ngram=ngram, unit=unit, num_perm=num_perm)
     check_verify(cfg, "exact", "find_repeats and remove_repeats" if scope == "within"
                  else "find_shared_paragraphs and remove_shared_paragraphs")
-    return Batch(check_texts(texts), split), cfg
+    return cfg
+
+
+def _each_batch(texts: Sequence[str], scope: str, threshold: float, ngram: int, unit: str, split: Split,
+                config: Config | None, workers: int | None, what: Callable[[Batch, Config, int], list[R]]) -> list[R]:
+    """``what(batch, config, workers)`` of the batch of ``texts`` for
+    ``scope``, one item per text. Within a text, each text is on its own:
+    pieces of texts go to the workers, a batch each; across texts, one
+    batch whose stages run on the workers."""
+    cfg = _config(scope, threshold, ngram, unit, config)
+    texts = check_texts(texts)
+    threads = check_workers(workers)
+    if scope != "within":
+        return what(Batch(texts, split), cfg, threads)
+    return per_text(lambda piece: what(Batch(piece, split), cfg, 1), texts, threads)
 
 
 def _cuts(texts: Sequence[str], scope: str, threshold: float, ngram: int, unit: str, split: Split,
-          config: Config | None) -> list[list[Cut]]:
+          config: Config | None, workers: int | None) -> list[list[Cut]]:
     """The cuts of ``scope`` in each text."""
-    batch, cfg = _batch(texts, scope, threshold, ngram, unit, split, config)
-    return batch.cuts(cfg, scope)
+    return _each_batch(texts, scope, threshold, ngram, unit, split, config, workers,
+                       lambda batch, cfg, threads: batch.cuts(cfg, scope, threads))
 
 
 def _removed(texts: Sequence[str], scope: str, threshold: float, ngram: int, unit: str, split: Split,
-             config: Config | None) -> list[str]:
+             config: Config | None, workers: int | None) -> list[str]:
     """Each text without the cuts of ``scope``."""
-    batch, cfg = _batch(texts, scope, threshold, ngram, unit, split, config)
-    return batch.removed(cfg, scope)
+    return _each_batch(texts, scope, threshold, ngram, unit, split, config, workers,
+                       lambda batch, cfg, threads: batch.removed(cfg, scope, threads))
 
 
 def find_shared_paragraphs(
@@ -212,6 +237,7 @@ def find_shared_paragraphs(
     unit: Literal["word", "char"] = PARAGRAPH_UNIT,
     split: Split = "auto",
     config: Config | None = None,
+    workers: int | None = None,
 ) -> list[list[Cut]]:
     """For each text, its paragraphs that already appeared in an earlier text.
 
@@ -219,14 +245,16 @@ def find_shared_paragraphs(
     ``(document, start, end)`` of the earlier paragraph: the report of what
     went where. For two articles that share most paragraphs without being
     near-duplicates as wholes. Repeats inside one text are left to
-    :func:`find_repeats`.
+    :func:`find_repeats`. ``workers``: threads that sketch and verify the
+    paragraphs (``None``, the default: every core available to the
+    process); the result is the same whatever the number.
 
     >>> a = 'Storm hits the coast.\\nThousands lost power overnight in the north, "officials said."'
     >>> b = "Markets fell today.\\nThousands lost power overnight in the north, “officials said.”"
     >>> find_shared_paragraphs([a, b])
     [[], [Cut(start=20, end=82, kind='cross-document', match=(0, 22, 84), similarity=1.0, exact=False)]]
     """
-    return _cuts(texts, "across", threshold, ngram, unit, split, config)
+    return _cuts(texts, "across", threshold, ngram, unit, split, config, workers)
 
 
 def remove_shared_paragraphs(
@@ -237,6 +265,7 @@ def remove_shared_paragraphs(
     unit: Literal["word", "char"] = PARAGRAPH_UNIT,
     split: Split = "auto",
     config: Config | None = None,
+    workers: int | None = None,
 ) -> list[str]:
     """The texts without the paragraphs an earlier text already had.
 
@@ -247,4 +276,4 @@ def remove_shared_paragraphs(
     >>> remove_shared_paragraphs([a, "Markets fell today.\\nThousands lost power overnight."])
     ['Storm hits the coast.\\nThousands lost power overnight.', 'Markets fell today.']
     """
-    return _removed(texts, "across", threshold, ngram, unit, split, config)
+    return _removed(texts, "across", threshold, ngram, unit, split, config, workers)

@@ -113,7 +113,7 @@ class Batch:
     def text_of(self, i: int) -> str:
         return self.texts[self.doc[i]][self.c0[i] : self.c1[i]]
 
-    def pairs(self, config: Config, scope: str) -> Pairs:
+    def pairs(self, config: Config, scope: str, workers: int = 1) -> Pairs:
         """Every candidate pair (later, earlier, similarity) for ``scope``:
         ``"within"`` a document, else across the batch (``"all"``, and
         ``"across"``, where :meth:`best` takes matches from earlier
@@ -124,7 +124,7 @@ class Batch:
         later copy has its first copy's match, see :meth:`best`).
         """
         m = len(self)
-        sig, counts, keys, keyed = signatures.sketch(self.scanner, config)
+        sig, counts, keys, keyed = signatures.sketch(self.scanner, config, workers)
         live = counts > 0
         within = scope == "within"
         groups = self.doc if within else np.zeros(m, np.int64)
@@ -142,7 +142,7 @@ class Batch:
                                      filtered=exact)
         doc, other = heads[doc], heads[other]
         if exact:
-            sim = exact_similarity(self.scanner, doc, other, config.ngram, config.unit)
+            sim = exact_similarity(self.scanner, doc, other, config.ngram, config.unit, workers)
         else:
             sim = signature_similarity(sig[doc], sig[other])
         doc, other, sim = _group_pairs(doc, other, sim, same_words, firsts)
@@ -152,11 +152,11 @@ class Batch:
         sim = np.concatenate([sim, np.ones(len(later))])
         return Pairs(doc, other, sim, rep, scope, config.threshold)
 
-    def matches(self, config: Config, scope: str) -> dict[int, tuple[int, float]]:
+    def matches(self, config: Config, scope: str, workers: int = 1) -> dict[int, tuple[int, float]]:
         """Best earlier match of each paragraph (index -> (index, similarity)):
         of its :meth:`pairs` at Jaccard >= threshold, the most similar (the
         earliest on ties) that :func:`confirm_recaptures` confirms."""
-        return self.best(self.pairs(config, scope))
+        return self.best(self.pairs(config, scope, workers))
 
     def best(self, pairs: Pairs, confirm: bool = True) -> dict[int, tuple[int, float]]:
         """See :meth:`matches`; with ``confirm=False``, the best pairs by
@@ -204,15 +204,15 @@ class Batch:
         out.update(zip(c.tolist(), zip(via.tolist(), via_sim.tolist())))
         return out
 
-    def removed(self, config: Config, scope: str) -> list[str]:
+    def removed(self, config: Config, scope: str, workers: int = 1) -> list[str]:
         """The texts without their paragraphs that match an earlier one."""
-        best = self.matches(config, scope)
+        best = self.matches(config, scope, workers)
         return remove_items(self.texts, self.doc, self.c0, self.c1, np.fromiter(sorted(best), np.int64, len(best)))
 
-    def cuts(self, config: Config, scope: str) -> list[list[Cut]]:
+    def cuts(self, config: Config, scope: str, workers: int = 1) -> list[list[Cut]]:
         """Each text's paragraphs that match an earlier one (see :meth:`matches`)."""
         kind = "repeat" if scope == "within" else "cross-document"
-        best = self.matches(config, scope)
+        best = self.matches(config, scope, workers)
         i = np.fromiter(sorted(best), np.int64, len(best))
         j = np.fromiter((best[x][0] for x in i.tolist()), np.int64, len(i))
         sims = [best[x][1] for x in i.tolist()]

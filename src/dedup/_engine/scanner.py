@@ -21,6 +21,18 @@ def encode_batch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return buf, offsets
 
 
+_AMAP: list[np.ndarray] = []
+
+
+def _ascii_map() -> np.ndarray:
+    """:func:`ascii_map` of the tables, made once (a Python loop: one per
+    piece would cost the workers' threads the GIL)."""
+    if not _AMAP:
+        flags, offset, _, data = tables()
+        _AMAP.append(ascii_map(flags, offset, data))
+    return _AMAP[0]
+
+
 # buf, starts, ends, flags, offset, length, data, amap, raw: a kernel's
 # leading arguments; a fixed-length tuple, so calls are checked for arity.
 ScanArgs = tuple[
@@ -53,7 +65,7 @@ class Scanner:
 
     def _init(self, buf, starts, ends, raw, text_of) -> None:
         self.flags, self.offset, self.length, self.data = tables()
-        self.amap = ascii_map(self.flags, self.offset, self.data)
+        self.amap = _ascii_map()
         self.buf = buf
         self.starts = np.ascontiguousarray(starts, dtype=np.int64)
         self.ends = np.ascontiguousarray(ends, dtype=np.int64)

@@ -5,6 +5,8 @@ schemes and their plain-Python specs (:func:`reference_signature`,
 
 from __future__ import annotations
 
+import functools
+import sys
 from collections.abc import Sequence
 
 import numpy as np
@@ -23,6 +25,7 @@ from .._kernels.signatures import (
 )
 from ..config import Config
 from .scanner import Scanner
+from .workers import cost_pieces, run, text_pieces
 
 # the specs are re-exported: a test checks this module's results against them
 __all__ = [
@@ -31,16 +34,36 @@ __all__ = [
 ]
 SCHEME_ID = {"fss": 0, "datasketch": 1, "datasketch-legacy": 2}
 LONG_ITEM = 1 << 18  # bytes: longer items are sketched by the streaming kernel
+PIECE_BYTES = 1 << 16  # bytes of text per piece of work, at least, with several workers
 
 
-def sketch(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+@functools.lru_cache(maxsize=16)
+def _permutations(config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`permutations` of ``config``, drawn once (a draw costs half a
+    millisecond with the GIL held, and every piece of every batch needs it);
+    the kernels only read them (left writeable: numba would compile a
+    read-only variant of every kernel)."""
+    return permutations(config)
+
+
+def sketch(scanner: Scanner, config: Config,
+           workers: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Signatures, shingle counts and content keys of the items of ``scanner``.
 
     Returns (sig, counts, keys, keyed): ``keys[i]`` is
     :func:`reference_content_key` of item i's shingle hashes where
     ``keyed[i]`` (items past LONG_ITEM bytes are streamed and not keyed).
-    Same signatures and counts as :func:`compute_scanned`.
+    Same signatures and counts as :func:`compute_scanned`. On ``workers``
+    threads, by pieces of items.
     """
+    pieces = cost_pieces(scanner.ends - scanner.starts, workers, PIECE_BYTES) if workers > 1 else []
+    if len(pieces) > 1:
+        parts = run(lambda lo, hi: _sketch(scanner.take(np.arange(lo, hi)), config), pieces, workers)
+        return tuple(np.concatenate(column) for column in zip(*parts))  # type: ignore[return-value]
+    return _sketch(scanner, config)
+
+
+def _sketch(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     m, k = len(scanner), config.num_perm
     sig = np.empty((m, k), dtype=np.uint32)
     counts = np.zeros(m, dtype=np.int64)
@@ -48,7 +71,7 @@ def sketch(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.ndarray, np
     status = np.zeros(m, dtype=np.int8)
     if not m:
         return sig, counts, keys, np.zeros(0, dtype=bool)
-    a, b = permutations(config)
+    a, b = _permutations(config)
     sketches(*scanner.args(), config.ngram, config.unit == "char", SCHEME_ID[config.scheme], config.seed, a, b,
              LONG_ITEM, sig, counts, keys, status)
     keyed = status == OK
@@ -57,7 +80,7 @@ def sketch(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.ndarray, np
         sig[long], counts[long] = compute_scanned(scanner.take(long), config)
     redo = np.flatnonzero(status == UNSAFE_ITEM)
     if len(redo):
-        sig[redo], counts[redo], keys[redo], keyed[redo] = sketch(scanner.normalized(redo), config)
+        sig[redo], counts[redo], keys[redo], keyed[redo] = _sketch(scanner.normalized(redo), config)
     return sig, counts, keys, keyed
 
 
@@ -89,7 +112,7 @@ def sketch_kept(
     row = np.arange(m)
     if not m:
         return sig, counts, keys, flat, offs, row
-    a, b = permutations(config)
+    a, b = _permutations(config)
     flat = kept_sketches(*scanner.args(), config.ngram, config.unit == "char", SCHEME_ID[config.scheme],
                          config.seed, a, b, sig, counts, keys, unsafe, flat, offs)
     redo = np.flatnonzero(unsafe)
@@ -119,18 +142,29 @@ def in_item_order(flat: np.ndarray, offs: np.ndarray, row: np.ndarray) -> list[n
 def from_hashes(flat: np.ndarray, offs: np.ndarray, config: Config) -> np.ndarray:
     """Signatures of items given as concatenated shingle hashes with offsets."""
     sig = np.empty((len(offs) - 1, config.num_perm), dtype=np.uint32)
-    a, b = permutations(config)
+    a, b = _permutations(config)
     signatures_of_hashes(flat, offs, SCHEME_ID[config.scheme], config.seed, a, b, sig)
     return sig
 
 
-def compute(texts: Sequence[str], config: Config) -> tuple[np.ndarray, np.ndarray]:
+def compute(texts: Sequence[str], config: Config, workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Signatures (uint32[len(texts), num_perm]) and shingle counts of ``texts``.
 
     ``texts`` must already be checked to be strings. A document without
-    shingles has count 0 and a signature of ``EMPTY`` values.
+    shingles has count 0 and a signature of ``EMPTY`` values. On
+    ``workers`` threads, each encoding and signing its pieces of texts.
     """
-    return compute_scanned(Scanner(texts), config)
+    pieces = text_pieces(texts, workers, max(1, len(texts)), sys.maxsize)
+    if len(pieces) <= 1:
+        return compute_scanned(Scanner(texts), config)
+    sig = np.empty((len(texts), config.num_perm), dtype=np.uint32)
+    counts = np.zeros(len(texts), dtype=np.int64)
+
+    def sign(lo: int, hi: int) -> None:
+        sig[lo:hi], counts[lo:hi] = compute_scanned(Scanner(texts[lo:hi]), config)
+
+    run(sign, pieces, workers)
+    return sig, counts
 
 
 def compute_scanned(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.ndarray]:
@@ -140,7 +174,7 @@ def compute_scanned(scanner: Scanner, config: Config) -> tuple[np.ndarray, np.nd
     counts = np.zeros(n, dtype=np.int64)
     if not n:
         return sig, counts
-    a, b = permutations(config)
+    a, b = _permutations(config)
     params = (config.ngram, config.unit == "char", SCHEME_ID[config.scheme], config.seed, a, b)
     signatures_nb(*scanner.args(), *params, sig, counts)
     redo = np.flatnonzero(counts < 0)

@@ -5,6 +5,7 @@ Unicode version and cached on disk (``$DEDUP_CACHE_DIR``, else
 from __future__ import annotations
 
 import os
+import threading
 import unicodedata
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from .._kernels.unicode import TABLE_VERSION, build
 from .files import replacing
 
 _TABLES: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+_LOCK = threading.Lock()  # workers' threads may ask for the tables at once: built once
 
 
 def cache_dir() -> Path:
@@ -25,9 +27,14 @@ def cache_dir() -> Path:
 
 def tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(flags, offset, length, data) for this Python's Unicode database."""
-    global _TABLES
     if _TABLES is not None:
         return _TABLES
+    with _LOCK:
+        return _TABLES if _TABLES is not None else _load()
+
+
+def _load() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    global _TABLES
     path = cache_dir() / f"unicode-{unicodedata.unidata_version}-v{TABLE_VERSION}.npz"
     try:
         with np.load(path) as z:

@@ -19,8 +19,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._kernels.sets import agreements, jaccard_pairs
-from .hashsets import hash_sets
+from .hashsets import hash_sets, text_hash_sets
 from .scanner import Scanner
+from .workers import cost_pieces, run
 
 
 def signature_similarity(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:
@@ -70,47 +71,58 @@ def deciding(
 
 def exact_pairs(
     doc: np.ndarray, other: np.ndarray, sig: np.ndarray, keys: np.ndarray, flat: np.ndarray, offs: np.ndarray,
-    row: np.ndarray | None = None,
+    row: np.ndarray | None = None, workers: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The candidate pairs that decide each doc's best match, with their
     exact Jaccard (:func:`deciding`): those at the same content key (1.0),
     and the undecided ones, compared on the kept shingle hashes (item
     ``i``'s are ``flat[offs[row[i]]:offs[row[i] + 1]]``; ``row`` defaults to
     ``i``). :func:`dedup._engine.clusters.best_matches` of them equals its
-    result on every pair with its exact Jaccard.
+    result on every pair with its exact Jaccard. The comparisons run on
+    ``workers`` threads.
     """
     same, need = deciding(doc, other, sig, keys)
     sim = np.ones(len(doc))
     a, b = doc[need], other[need]
     if row is not None:
         a, b = row[a], row[b]
-    sim[need] = set_similarity(flat, offs, a, b)
+    sim[need] = set_similarity(flat, offs, a, b, workers)
     keep = same | need
     return doc[keep], other[keep], sim[keep]
 
 
-def set_similarity(flat: np.ndarray, offs: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+PIECE_HASHES = 1 << 16  # shingle hashes a piece of pairs compares, at least, with several workers
+
+
+def set_similarity(flat: np.ndarray, offs: np.ndarray, a: np.ndarray, b: np.ndarray, workers: int = 1) -> np.ndarray:
     """Exact Jaccard of the hash sets ``flat[offs[a[p]]:offs[a[p] + 1]]`` and
     the same of ``b[p]`` (repeats allowed: they count once). Pairs sharing
-    their ``a`` should be consecutive (its table is built once)."""
+    their ``a`` should be consecutive (its table is built once). On
+    ``workers`` threads, by pieces of pairs of about equal work."""
     if len(a) == 0:
         return np.zeros(0)
-    return jaccard_pairs(flat, offs, a, flat, offs, b)
+    if workers <= 1:
+        return jaccard_pairs(flat, offs, a, flat, offs, b)
+    sizes = np.diff(offs)
+    pieces = cost_pieces(sizes[a] + sizes[b], workers, PIECE_HASHES)
+    return np.concatenate(run(lambda lo, hi: jaccard_pairs(flat, offs, a[lo:hi], flat, offs, b[lo:hi]), pieces,
+                              workers))
 
 
-def exact_similarity(scanner: Scanner, a: np.ndarray, b: np.ndarray, ngram: int, unit: str) -> np.ndarray:
+def exact_similarity(scanner: Scanner, a: np.ndarray, b: np.ndarray, ngram: int, unit: str,
+                     workers: int = 1) -> np.ndarray:
     """Exact Jaccard of the shingle sets of items ``a[p]`` and ``b[p]`` of ``scanner``."""
     if len(a) == 0:
         return np.zeros(0)
     involved, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
-    flat, offs = hash_sets(scanner.take(involved), ngram, unit)
-    return jaccard_pairs(flat, offs, inverse[: len(a)], flat, offs, inverse[len(a) :])
+    flat, offs = hash_sets(scanner.take(involved), ngram, unit, workers=workers)
+    return set_similarity(flat, offs, inverse[: len(a)], inverse[len(a) :], workers)
 
 
-def exact_for_texts(texts, a: np.ndarray, b: np.ndarray, ngram: int, unit: str) -> np.ndarray:
+def exact_for_texts(texts, a: np.ndarray, b: np.ndarray, ngram: int, unit: str, workers: int = 1) -> np.ndarray:
     """:func:`exact_similarity` for positions of a list of texts (encodes only those involved)."""
     if len(a) == 0:
         return np.zeros(0)
     involved, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
-    scanner = Scanner([texts[i] for i in involved])
-    return exact_similarity(scanner, inverse[: len(a)], inverse[len(a) :], ngram, unit)
+    flat, offs = text_hash_sets([texts[i] for i in involved], ngram, unit, workers)
+    return set_similarity(flat, offs, inverse[: len(a)], inverse[len(a) :], workers)

@@ -120,7 +120,7 @@ def _unit(cp, r, flags, moff, mdata):
     return cp
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def line_label_keys(buf, starts, ends, idx, flags, moff, mlen, mdata):
     """Verdict and key hash of items ``idx`` (byte spans ``[starts, ends)``)
     as "Label: value" lines: what :func:`label_key_of` and :func:`key_hash`
@@ -219,7 +219,7 @@ def _letter_at(buf, pos, flags):
     return size if (f & WORD) and not (f & DIGIT) else 0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def has_byte(buf, starts, ends, lines):
     """Whether each item ``lines[p]`` holds a label delimiter byte (':', '|',
     or the lead byte of '–'/'—'): the lines worth keying."""
@@ -233,7 +233,7 @@ def has_byte(buf, starts, ends, lines):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def fnv_spans(buf, starts, ends):
     """:func:`key_hash` of each ``buf[starts[i]:ends[i]]``."""
     out = np.empty(starts.shape[0], dtype=np.uint64)

@@ -12,7 +12,7 @@ from numba import njit
 from .spaces import space_at
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def split_lines(buf, starts, ends, breaks):
     """Every non-blank line of every document.
 
@@ -102,14 +102,14 @@ def split_lines(buf, starts, ends, breaks):
     return doc[:n], block[:n], b0[:n], b1[:n], c0[:n], c1[:n]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def grow(arr, cap):
     out = np.empty(cap, dtype=arr.dtype)
     out[: arr.shape[0]] = arr
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def same_bytes(buf, starts, ends, a, b):
     """Whether items ``a[p]`` and ``b[p]`` are the same bytes (so the same text)."""
     out = np.zeros(a.shape[0], dtype=np.bool_)

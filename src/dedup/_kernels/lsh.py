@@ -62,7 +62,7 @@ def choose_bands(
 # ------------------------------------------------------------------ kernels
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def band_keys(sig, bands, rows):
     """uint64[docs, bands]: a hash of each band's values and its index (never 0)."""
     m = sig.shape[0]
@@ -105,7 +105,7 @@ def _add_candidates(cand, d, c, first, last):
     return c
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def lookup(table, bandkeys, ids, insert, cand, ncand):
     """Candidates of each row of ``bandkeys``; with ``insert``, add it after.
 
@@ -135,7 +135,7 @@ def lookup(table, bandkeys, ids, insert, cand, ncand):
     return created
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def lookup_banded(bandkeys, ids, cand, ncand):
     """:func:`lookup` with insertion into a fresh table, one band at a time:
     a table holds one band's keys only, so it stays in cache. Each row's
@@ -165,7 +165,7 @@ def lookup_banded(bandkeys, ids, cand, ncand):
                 table[s, 1] = (me << uint64(32)) | me
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def rehash(table, grown):
     mask = grown.shape[0] - 1
     for s in range(table.shape[0]):
@@ -179,7 +179,7 @@ def rehash(table, grown):
         grown[t, 1] = table[s, 1]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def lookup_grouped(bandkeys, ids, groups, cand, ncand):
     """:func:`lookup` with insertion, run separately on each run of equal
     ``groups`` (a small table per group, so it stays in cache)."""
@@ -201,7 +201,7 @@ def lookup_grouped(bandkeys, ids, groups, cand, ncand):
         g0 = g1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def forget(table, bandkeys):
     """Empty the slots these band keys took, leaving the table empty again."""
     mask = table.shape[0] - 1

@@ -24,7 +24,7 @@ from .shingling import (
 )
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sorted_sets(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mode, sort=True):
     """Shingle hashes per item, concatenated, with offsets: sorted and unique
     with ``sort``, else as emitted (repeats included); ``unsafe[d]`` marks
@@ -74,7 +74,7 @@ def _slot(table, state, h, mask):
     return s
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def jaccard_pairs(aflat, aoffs, ia, bflat, boffs, ib):
     """Jaccard of the hash multisets ``a[ia[p]]`` and ``b[ib[p]]`` taken as sets.
 
@@ -155,7 +155,7 @@ def reference_first_of_group(keys, groups, keyed) -> list[int]:
             enumerate(zip(keys.tolist(), groups.tolist(), keyed.tolist()))]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def first_of_group_nb(keys, groups, keyed):
     m = keys.shape[0]
     size = 16
@@ -180,7 +180,7 @@ def first_of_group_nb(keys, groups, keyed):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def flat_pairs(cand, ncand, sig, need):
     """(row, candidate) pairs of ``cand[d, :ncand[d]]`` whose signatures
     agree in at least ``need`` places (every pair when ``need`` is 0)."""
@@ -201,7 +201,7 @@ def flat_pairs(cand, ncand, sig, need):
     return rows[:n], cols[:n]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def agreements(sig, a, b):
     """Equal signature values of each pair ``(a[p], b[p])``: the kernel of
     :func:`signature_similarity` (times num_perm), without its temporaries."""
@@ -220,7 +220,7 @@ def same_count(x, y):
     return same
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def common_count(a, b):
     """How many values two sorted arrays of distinct values share: ``len(set(a) & set(b))``."""
     i = j = n = 0

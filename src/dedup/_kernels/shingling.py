@@ -133,7 +133,7 @@ def decode_utf8(buf, pos):
     ), 4
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def new_ring(n):
     """A ring buffer for the last ``n`` unit hashes (length a power of two)."""
     size = 1
@@ -142,13 +142,13 @@ def new_ring(n):
     return np.zeros(size, dtype=np.uint64)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def reset_state(st, start):
     st[:] = 0
     st[S_POS] = start
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def fill_hashes(buf, end, flags, moff, mlen, mdata, amap, raw, n, char_mode, st, ring, out):
     """Write the next shingle hashes of the document ending at ``end`` to ``out``.
 
@@ -258,7 +258,7 @@ def fill_hashes(buf, end, flags, moff, mlen, mdata, amap, raw, n, char_mode, st,
     return cnt
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def all_hashes(buf, start, end, flags, moff, mlen, mdata, amap, raw, n, char_mode):
     """Every shingle hash of one document (with repeats), or None if unsafe."""
     st = np.zeros(STATE_SIZE, dtype=np.int64)
@@ -277,7 +277,7 @@ def all_hashes(buf, start, end, flags, moff, mlen, mdata, amap, raw, n, char_mod
     return out[:cnt]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def unit_table(amap):
     """uint64[128]: each ASCII byte's character unit hash (:func:`unit_hash` of
     its normalised character), or 0 where it is not a word character (a unit
@@ -375,7 +375,7 @@ def item_char_hashes(buf, pos, end, flags, moff, mlen, mdata, uval, raw, n, ring
     return cnt, True
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def char_hashes(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n):
     """Character shingle hashes of every item in one pass: the fast path for
     many short items. Returns (flat, offsets, unsafe); an unsafe item (one
@@ -428,7 +428,7 @@ def utf8_prefix(text: str, limit: int) -> str:
     return data[:cut].decode("utf-8", "surrogatepass")
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def prefix_exceeds_nb(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, limit, bound):
     """Per item: whether the first ``limit`` bytes (cut back to a character
     boundary) hold more than ``bound`` distinct character shingles. Items the

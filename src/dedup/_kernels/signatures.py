@@ -189,7 +189,7 @@ def _perm_update(hashes, cnt, scheme, a, b, sig):
                     sig[i] = v
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def seeds_nb(seed, k):
     """The per-round seeds and the per-bin fallback seeds (see round_seed, bin_seed)."""
     rs = np.empty(ROUNDS, dtype=np.uint64)
@@ -201,7 +201,7 @@ def seeds_nb(seed, k):
     return rs, bs
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def signatures_nb(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mode, scheme, seed, a, b, sig, counts):
     """Fill ``sig[d]`` and ``counts[d]`` (shingles emitted, repeats included; -1
     for a document that needs CPython's normalisation) per document."""
@@ -279,7 +279,7 @@ def row_signature(hashes, cnt, scheme, rs, bs, a, b, row):
             _fss_fallback(hashes, cnt, bs, j, row)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def signatures_of_hashes(flat, offs, scheme, seed, a, b, sig):
     """Signatures of items whose shingle hashes are already in memory
     (``flat[offs[d]:offs[d + 1]]``, repeats allowed): same result as
@@ -309,7 +309,7 @@ def reference_content_key(hashes: Sequence[int]) -> tuple[int, int]:
     return fmix64(k1 ^ len(hashes)), fmix64(k2)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sketches(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mode, scheme, seed, a, b, limit,
               sig, counts, keys, status):
     """Signatures, shingle counts and content keys of many short items, each
@@ -357,7 +357,7 @@ def sketches(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mod
 
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def kept_sketches(buf, starts, ends, flags, moff, mlen, mdata, amap, raw, n, char_mode, scheme, seed, a, b,
                   sig, counts, keys, unsafe, flat, offs):
     """:func:`sketches` of items of any length that also keeps what it hashed:

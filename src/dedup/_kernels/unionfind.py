@@ -21,7 +21,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def chain_roots(lo, best, given):
     """Roots in item order of items ``lo, lo + 1, ...``: item ``lo + i`` with
     ``best[i] >= 0`` takes the root of item ``best[i]`` (an earlier item),
@@ -37,7 +37,7 @@ def chain_roots(lo, best, given):
     return root
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def find(parent, x):
     """The root of ``x``, halving the path on the way."""
     while parent[x] != x:
@@ -46,7 +46,7 @@ def find(parent, x):
     return x
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def union_by_key(parent, items, keys):
     """Merge the sets of ``items`` that share a key; a set is named by its
     smallest member, so the result does not depend on the order of merges."""
@@ -59,7 +59,7 @@ def union_by_key(parent, items, keys):
                 parent[max(a, b)] = min(a, b)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def find_all(parent):
     """The root of every item."""
     out = np.empty_like(parent)

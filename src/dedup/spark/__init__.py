@@ -12,7 +12,7 @@ The stages (see docs/spark.md for what each costs):
 1. **keep order**: rows sorted by ``order`` (then ``id``), numbered by a
    count per partition and each partition's offset;
 2. **signatures and band keys**: ``mapInArrow`` over Arrow batches, the
-   library's kernels (:mod:`dedup.spark._stages`);
+   library's kernels (:mod:`dedup.spark.stages`);
 3. **candidates**: band-key records partitioned by key and sorted by (key,
    rank); in each bucket every member is paired with the bucket's first
    member and its predecessor (star + chain), never all pairs;
@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .._engine.candidates import prefilter_floor
 from .._engine.checks import make_config
 from ..config import Config
-from . import _stages
+from . import stages
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -166,7 +166,7 @@ def _ranked(df: DataFrame, text: str, id: str, order_cols: list[str]) -> DataFra
     keys = [F.col(c).asc_nulls_first() for c in order_cols if c != id] + [F.col(id).asc()]
     ranked_in = df.select(F.col(id).alias("id"), F.col(text).alias("text"), *[F.col(c) for c in order_cols if c != id]) \
         .orderBy(*keys).select("id", "text").persist(_storage_level())
-    counts = ranked_in.mapInArrow(_stages.rank_counts(_partition), "part int, n long").collect()
+    counts = ranked_in.mapInArrow(stages.rank_counts(_partition), "part int, n long").collect()
     offsets, at = {}, 0
     for row in sorted(counts):
         offsets[row["part"]] = at
@@ -175,12 +175,12 @@ def _ranked(df: DataFrame, text: str, id: str, order_cols: list[str]) -> DataFra
     schema = types.StructType([types.StructField("rank", types.LongType(), False),
                                types.StructField("id", df.schema[id].dataType),
                                types.StructField("text", types.StringType())])
-    return ranked_in.mapInArrow(_stages.add_ranks(offsets, _partition), schema).persist(_storage_level())
+    return ranked_in.mapInArrow(stages.add_ranks(offsets, _partition), schema).persist(_storage_level())
 
 
 def _signed(ranked: DataFrame, cfg: Config) -> DataFrame:
     """Stage 2: (rank, sig, keys) by the library's kernels."""
-    return ranked.select("rank", "text").mapInArrow(_stages.sign(cfg), "rank long, sig binary, keys array<long>") \
+    return ranked.select("rank", "text").mapInArrow(stages.sign(cfg), "rank long, sig binary, keys array<long>") \
         .persist(_storage_level())
 
 
@@ -189,7 +189,7 @@ def _candidates(signed: DataFrame, parts: int) -> DataFrame:
     _, F = _spark()
     records = signed.select("rank", F.explode("keys").alias("key"))
     return records.repartition(parts, "key").sortWithinPartitions("key", "rank") \
-        .mapInArrow(_stages.bucket_pairs, "doc long, cand long").distinct()
+        .mapInArrow(stages.bucket_pairs, "doc long, cand long").distinct()
 
 
 def _similarities(pairs: DataFrame, signed: DataFrame, ranked: DataFrame | None, cfg: Config) -> DataFrame:
@@ -201,7 +201,7 @@ def _similarities(pairs: DataFrame, signed: DataFrame, ranked: DataFrame | None,
     est = pairs.join(sigs.withColumnRenamed("rank", "doc").withColumnRenamed("sig", "sig_doc"), "doc") \
         .join(sigs.withColumnRenamed("rank", "cand").withColumnRenamed("sig", "sig_cand"), "cand") \
         .select("doc", "cand", "sig_doc", "sig_cand") \
-        .mapInArrow(_stages.estimate(cfg), "doc long, cand long, same long")
+        .mapInArrow(stages.estimate(cfg), "doc long, cand long, same long")
     k = cfg.num_perm
     if cfg.verify != "exact" or ranked is None:
         return est.select("doc", "cand", (F.col("same") / F.lit(float(k))).alias("sim"))
@@ -210,7 +210,7 @@ def _similarities(pairs: DataFrame, signed: DataFrame, ranked: DataFrame | None,
     return kept_pairs.join(texts.withColumnRenamed("rank", "doc").withColumnRenamed("text", "text_doc"), "doc") \
         .join(texts.withColumnRenamed("rank", "cand").withColumnRenamed("text", "text_cand"), "cand") \
         .select("doc", "cand", "text_doc", "text_cand") \
-        .mapInArrow(_stages.exact(cfg), "doc long, cand long, sim double")
+        .mapInArrow(stages.exact(cfg), "doc long, cand long, sim double")
 
 
 def _best(sims: DataFrame, cfg: Config) -> DataFrame:

@@ -42,7 +42,7 @@ def deduplicate_files(
     folder ``out`` (Spark's part files) with their fields unchanged, and
     return (records, dropped). ``out`` must not exist; it appears whole (a
     local ``out`` is written beside it under a temporary name, then renamed)."""
-    from . import _spark, find_duplicates, session
+    from . import find_duplicates, session
 
     formats = {_format(p, "input") for p in inputs}
     if len(formats) > 1:
@@ -57,8 +57,8 @@ def deduplicate_files(
             raise ValueError(f"--out {out} exists; dedup never overwrites: remove it or name a new path")
         if not Path(out).resolve().parent.is_dir():
             raise ValueError(f"--out {out}: folder {Path(out).resolve().parent} does not exist; create it first")
-    _, F = _spark()
-    spark = session(master)
+    spark = session(master)  # the clear error without pyspark
+    from pyspark.sql import functions as F
     reader = spark.read
     df = reader.parquet(*inputs) if fmt == "parquet" else reader.option("mode", "FAILFAST").json(list(inputs))
     for flag, col in (("--text-field", text), ("--id-field", id), ("--order-field", order)):

@@ -1,6 +1,6 @@
 """Time per stage of find_duplicates on real, heavily duplicated text (one core).
 
-    python benchmarks/verifystages.py [--mb 85] [--seed 15] [--stages]
+    python benchmarks/verify_stages.py [--mb 85] [--seed 15] [--stages]
 
 The corpus is ``benchmarks/real_documents.py``'s (documentation pages
 captured as a crawl would: every page with an exact copy or a re-capture,
